@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { BenchmarkKind, DeviceTier, JobStatus, RunStatus, Slug, VersionName } from './common.ts';
+import { BenchmarkSettings } from './settings.ts';
+import { ResultEnvironment, ResultSummary } from './results.ts';
+
+export const DeviceSelector = z
+  .strictObject({
+    /** explicit devices; when given, attribute filters must be absent */
+    ids: z.array(z.uuid()).min(1).optional(),
+    platform: z.string().optional(),
+    tiers: z.array(DeviceTier).min(1).optional(),
+    /** every tag must be present on the device */
+    tags: z.array(z.string()).optional(),
+    runtime: z.string().optional(),
+    model: z.string().optional(),
+    /** all matching devices, or one per tier (idle and healthy first) */
+    pick: z.enum(['all', 'one-per-tier']).default('all'),
+  })
+  .refine((s) => !(s.ids && (s.platform ?? s.tiers ?? s.tags ?? s.runtime ?? s.model)), {
+    message: 'give either ids or attribute filters, not both',
+    path: ['ids'],
+  });
+export type DeviceSelector = z.infer<typeof DeviceSelector>;
+
+export const CiContext = z.strictObject({
+  provider: z.string().max(50).optional(),
+  repository: z.string().max(300).optional(),
+  commit: z.string().max(64).optional(),
+  branch: z.string().max(300).optional(),
+  pullRequest: z.string().max(50).optional(),
+  runUrl: z.string().max(1000).optional(),
+});
+export type CiContext = z.infer<typeof CiContext>;
+
+export const RunCreate = z.strictObject({
+  model: Slug,
+  version: VersionName,
+  baseline: VersionName.optional(),
+  dataset: z.strictObject({ name: Slug, version: VersionName }).optional(),
+  devices: DeviceSelector,
+  benchmarks: z.array(BenchmarkKind).min(1),
+  settings: BenchmarkSettings.default(BenchmarkSettings.parse({})),
+  ci: CiContext.optional(),
+});
+export type RunCreate = z.infer<typeof RunCreate>;
+export type RunCreateInput = z.input<typeof RunCreate>;
+
+export const ResultOut = z.object({
+  attempt: z.number().int(),
+  summary: ResultSummary,
+  rawSamples: z.array(z.number()),
+  environment: ResultEnvironment,
+  createdAt: z.string(),
+});
+export type ResultOut = z.infer<typeof ResultOut>;
+
+export const JobOut = z.object({
+  id: z.uuid(),
+  benchmark: BenchmarkKind,
+  role: z.enum(['candidate', 'baseline']),
+  modelVersion: z.string(),
+  device: z.object({ id: z.uuid(), platform: z.string(), tier: DeviceTier, model: z.string().nullable(), localKey: z.string() }),
+  status: JobStatus,
+  attempts: z.number().int(),
+  reroutes: z.number().int(),
+  error: z.string().nullable(),
+  queuedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  result: ResultOut.nullable(),
+});
+export type JobOut = z.infer<typeof JobOut>;
+
+export const RunOut = z.object({
+  id: z.uuid(),
+  model: z.string(),
+  version: z.string(),
+  baseline: z.string().nullable(),
+  dataset: z.object({ name: z.string(), version: z.string() }).nullable(),
+  deviceSelector: z.record(z.string(), z.unknown()),
+  benchmarks: z.array(BenchmarkKind),
+  settings: BenchmarkSettings,
+  requestedBy: z.string(),
+  ci: CiContext.nullable(),
+  status: RunStatus,
+  progress: z.object({ total: z.number().int(), queued: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  jobs: z.array(JobOut),
+});
+export type RunOut = z.infer<typeof RunOut>;

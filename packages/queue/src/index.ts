@@ -1,0 +1,2 @@
+export { createRedis } from './connection.ts';
+export { jobCatalog, deviceQueueName, DEFAULT_QUEUE_PREFIX, type JobCatalog, type JobName, type JobPayload, type JobKind } from './catalog.ts';
