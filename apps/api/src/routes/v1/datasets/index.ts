@@ -1,0 +1,80 @@
+import { DatasetOut, DatasetUploadFields, Page, PageQuery, Slug, VersionName } from '@edgeproof/contracts';
+import { toDatasetOut } from '@edgeproof/db';
+import { InvalidDatasetError, validateDatasetFile } from '@edgeproof/models';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, notFound } from '../../../errors.ts';
+import { pageArgs, toPage } from '../../../services/pagination.ts';
+import { receiveUpload, rejectOversizedUpload } from '../../../services/upload.ts';
+
+const VersionParams = z.strictObject({ name: Slug, version: VersionName });
+
+const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/',
+    { config: { roles: ['ml_engineer', 'ci'] }, schema: { consumes: ['multipart/form-data'], response: { 200: DatasetOut, 201: DatasetOut } } },
+    async (request, reply) => {
+      rejectOversizedUpload(request, app.artifacts.maxBytes);
+      const { fields, staged } = await receiveUpload(request, app.artifacts);
+      let committed = false;
+      let createdBlob = false;
+      try {
+        const parsed = DatasetUploadFields.safeParse(fields);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
+          throw new AppError(400, 'bad_request', `body.${field}: ${issue?.message ?? 'invalid'}`, { fields: parsed.error.issues });
+        }
+        const { name, version } = parsed.data;
+        const existing = await app.db.dataset.findUnique({ where: { name_version: { name, version } } });
+        if (existing) {
+          if (existing.sha256 !== staged.sha256) {
+            throw new AppError(409, 'conflict', `dataset ${name} version ${version} already exists with different bytes`, {
+              existingSha256: existing.sha256,
+              uploadedSha256: staged.sha256,
+            });
+          }
+          return reply.status(200).send(toDatasetOut(existing));
+        }
+        let checked;
+        try {
+          checked = await validateDatasetFile(staged.path);
+        } catch (err) {
+          if (err instanceof InvalidDatasetError) throw new AppError(422, 'invalid_dataset', err.message, { line: err.line });
+          throw err;
+        }
+        createdBlob = await app.artifacts.commit(staged);
+        committed = true;
+        const row = await app.db.dataset.create({
+          data: {
+            name,
+            version,
+            taskKind: checked.header.taskKind,
+            sha256: staged.sha256,
+            sizeBytes: BigInt(staged.sizeBytes),
+            sampleCount: checked.sampleCount,
+            schema: checked.header,
+            createdBy: request.principal.name,
+          },
+        });
+        return reply.status(201).send(toDatasetOut(row));
+      } catch (err) {
+        if (!committed) await app.artifacts.discard(staged);
+        else if (createdBlob) await app.artifacts.remove(staged.sha256);
+        throw err;
+      }
+    },
+  );
+
+  app.get('/', { schema: { querystring: PageQuery, response: { 200: Page(DatasetOut) } } }, async (request) => {
+    const rows = await app.db.dataset.findMany(pageArgs(request.query));
+    return toPage(rows, request.query.limit, toDatasetOut);
+  });
+
+  app.get('/:name/versions/:version', { schema: { params: VersionParams, response: { 200: DatasetOut } } }, async (request) => {
+    const row = await app.db.dataset.findUnique({ where: { name_version: request.params } });
+    if (!row) throw notFound(`dataset ${request.params.name} version ${request.params.version}`);
+    return toDatasetOut(row);
+  });
+};
+export default datasetRoutes;

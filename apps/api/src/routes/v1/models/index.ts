@@ -1,0 +1,135 @@
+import { ModelCreate, ModelOut, ModelVersionOut, Page, PageQuery, Slug, VersionName, VersionUploadFields } from '@edgeproof/contracts';
+import { toModelOut, toModelVersionOut } from '@edgeproof/db';
+import { InvalidModelError, inspectModelFile } from '@edgeproof/models';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, notFound } from '../../../errors.ts';
+import { pageArgs, toPage } from '../../../services/pagination.ts';
+import { receiveUpload, rejectOversizedUpload } from '../../../services/upload.ts';
+
+const writers = ['ml_engineer', 'ci'] as const;
+const NameParams = z.strictObject({ name: Slug });
+const VersionParams = z.strictObject({ name: Slug, version: VersionName });
+
+const modelRoutes: FastifyPluginAsyncZod = async (app) => {
+  const findModel = async (name: string) => {
+    const model = await app.db.model.findUnique({ where: { name } });
+    if (!model) throw notFound(`model ${name}`);
+    return model;
+  };
+  const latestVersionName = async (modelId: string) =>
+    (await app.db.modelVersion.findFirst({ where: { modelId }, orderBy: { createdAt: 'desc' }, select: { version: true } }))?.version ?? null;
+
+  app.post('/', { config: { roles: writers }, schema: { body: ModelCreate, response: { 201: ModelOut } } }, async (request, reply) => {
+    const existing = await app.db.model.findUnique({ where: { name: request.body.name } });
+    if (existing) throw new AppError(409, 'conflict', `model ${request.body.name} already exists`);
+    const { description, ...rest } = request.body;
+    const model = await app.db.model.create({
+      data: { ...rest, description: description ?? null, createdBy: request.principal.name },
+    });
+    return reply.status(201).send(toModelOut(model, null));
+  });
+
+  app.get('/', { schema: { querystring: PageQuery, response: { 200: Page(ModelOut) } } }, async (request) => {
+    const rows = await app.db.model.findMany({
+      ...pageArgs(request.query),
+      include: { versions: { orderBy: { createdAt: 'desc' }, take: 1, select: { version: true } } },
+    });
+    return toPage(rows, request.query.limit, (m) => toModelOut(m, m.versions[0]?.version ?? null));
+  });
+
+  app.get('/:name', { schema: { params: NameParams, response: { 200: ModelOut } } }, async (request) => {
+    const model = await findModel(request.params.name);
+    return toModelOut(model, await latestVersionName(model.id));
+  });
+
+  app.post(
+    '/:name/versions',
+    { config: { roles: writers }, schema: { params: NameParams, consumes: ['multipart/form-data'], response: { 200: ModelVersionOut, 201: ModelVersionOut } } },
+    async (request, reply) => {
+      const model = await findModel(request.params.name);
+      rejectOversizedUpload(request, app.artifacts.maxBytes);
+      const { fields, staged } = await receiveUpload(request, app.artifacts);
+      let committed = false;
+      let createdBlob = false;
+      try {
+        const parsed = VersionUploadFields.safeParse(fields);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
+          throw new AppError(400, 'bad_request', `body.${field}: ${issue?.message ?? 'invalid'}`, { fields: parsed.error.issues });
+        }
+        const { version, gitCommit } = parsed.data;
+        const existing = await app.db.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version } } });
+        if (existing) {
+          if (existing.sha256 !== staged.sha256) {
+            throw new AppError(409, 'conflict', `version ${version} of ${model.name} already exists with different bytes (sha256 ${existing.sha256})`, {
+              existingSha256: existing.sha256,
+              uploadedSha256: staged.sha256,
+            });
+          }
+          return reply.status(200).send(toModelVersionOut(existing, model.name, app.publicUrl()));
+        }
+        let inspection;
+        try {
+          inspection = await inspectModelFile(staged.path);
+        } catch (err) {
+          if (err instanceof InvalidModelError) throw new AppError(422, 'invalid_model', err.message, { reason: err.reason });
+          throw err;
+        }
+        createdBlob = await app.artifacts.commit(staged);
+        committed = true;
+        const row = await app.db.modelVersion.create({
+          data: {
+            modelId: model.id,
+            version,
+            gitCommit: gitCommit ?? null,
+            sha256: staged.sha256,
+            sizeBytes: BigInt(staged.sizeBytes),
+            gzipSizeBytes: BigInt(staged.gzipSizeBytes),
+            format: inspection.format,
+            signature: inspection.signature,
+            createdBy: request.principal.name,
+          },
+        });
+        return reply.status(201).send(toModelVersionOut(row, model.name, app.publicUrl()));
+      } catch (err) {
+        if (!committed) await app.artifacts.discard(staged);
+        else if (createdBlob) await app.artifacts.remove(staged.sha256);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/:name/versions',
+    { schema: { params: NameParams, querystring: PageQuery, response: { 200: Page(ModelVersionOut) } } },
+    async (request) => {
+      const model = await findModel(request.params.name);
+      const rows = await app.db.modelVersion.findMany({ where: { modelId: model.id }, ...pageArgs(request.query) });
+      return toPage(rows, request.query.limit, (v) => toModelVersionOut(v, model.name, app.publicUrl()));
+    },
+  );
+
+  app.get('/:name/versions/:version', { schema: { params: VersionParams, response: { 200: ModelVersionOut } } }, async (request) => {
+    const model = await findModel(request.params.name);
+    const v = await app.db.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: request.params.version } } });
+    if (!v) throw notFound(`version ${request.params.version} of model ${model.name}`);
+    return toModelVersionOut(v, model.name, app.publicUrl());
+  });
+
+  app.get('/:name/versions/:version/download', { schema: { params: VersionParams } }, async (request, reply) => {
+    const model = await findModel(request.params.name);
+    const v = await app.db.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: request.params.version } } });
+    if (!v) throw notFound(`version ${request.params.version} of model ${model.name}`);
+    const { stream, sizeBytes } = await app.artifacts.openVerified(v.sha256);
+    const ext = v.format === 'onnx' ? 'onnx' : 'tflite';
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', sizeBytes)
+      .header('etag', `"${v.sha256}"`)
+      .header('content-disposition', `attachment; filename="${model.name}-${v.version}.${ext}"`)
+      .send(stream);
+  });
+};
+export default modelRoutes;

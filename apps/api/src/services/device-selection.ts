@@ -1,0 +1,46 @@
+import type { DeviceSelector } from '@edgeproof/contracts';
+import type { Db, Device } from '@edgeproof/db';
+import { AppError } from '../errors.ts';
+
+const statusRank: Partial<Record<Device['status'], number>> = { idle: 0, busy: 1, unhealthy: 2, offline: 3, quarantined: 4 };
+
+/** Whether a device has a runtime for the model's file format. */
+export function canRun(device: Pick<Device, 'runtimes'>, format: 'onnx' | 'tflite'): boolean {
+  return device.runtimes.some((r) => (format === 'onnx' ? r.startsWith('onnxruntime') : r.includes('tflite')));
+}
+
+/** Resolves a run's device selector to concrete devices, or explains why none fit. */
+export async function selectDevices(db: Db, selector: DeviceSelector, format: 'onnx' | 'tflite'): Promise<Device[]> {
+  if (selector.ids) {
+    const rows = await db.device.findMany({ where: { id: { in: selector.ids } } });
+    for (const id of selector.ids) {
+      const row = rows.find((r) => r.id === id);
+      if (!row) throw new AppError(404, 'not_found', `device ${id} not found`);
+      if (row.status === 'quarantined') throw new AppError(422, 'unprocessable', `device ${id} is quarantined: ${row.statusReason ?? 'no reason recorded'}`);
+      if (!canRun(row, format)) throw new AppError(422, 'unprocessable', `device ${id} has no runtime for ${format} models (it has ${row.runtimes.join(', ')})`);
+    }
+    return selector.ids.map((id) => rows.find((r) => r.id === id) as Device);
+  }
+  const rows = await db.device.findMany({
+    where: {
+      status: { notIn: ['offline', 'quarantined'] },
+      ...(selector.platform ? { platform: selector.platform } : {}),
+      ...(selector.tiers ? { tier: { in: selector.tiers } } : {}),
+      ...(selector.tags ? { tags: { hasEvery: selector.tags } } : {}),
+      ...(selector.runtime ? { runtimes: { has: selector.runtime } } : {}),
+      ...(selector.model ? { model: selector.model } : {}),
+    },
+    orderBy: [{ lastHeartbeatAt: 'desc' }],
+  });
+  const capable = rows.filter((d) => canRun(d, format));
+  if (capable.length === 0) {
+    const { pick: _pick, ...filters } = selector;
+    throw new AppError(422, 'unprocessable', `no online device matches ${JSON.stringify(filters)} and can run ${format} models`);
+  }
+  if (selector.pick === 'all') return capable;
+  const best = new Map<string, Device>();
+  for (const d of [...capable].sort((a, b) => (statusRank[a.status] ?? 9) - (statusRank[b.status] ?? 9))) {
+    if (!best.has(d.tier)) best.set(d.tier, d);
+  }
+  return [...best.values()];
+}

@@ -1,0 +1,141 @@
+import type { RunCreate } from '@edgeproof/contracts';
+import { Prisma, type Db, type RunRow } from '@edgeproof/db';
+import { MissingDimensionError, InvalidShapeError, resolveInputShapes } from '@edgeproof/models';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError, notFound } from '../errors.ts';
+import type { DeviceQueues } from '../plugins/queues.ts';
+import { selectDevices } from './device-selection.ts';
+import { buildEvaluatePayload, bullJobId } from './job-payload.ts';
+
+export const runInclude = {
+  modelVersion: { include: { model: true } },
+  baselineVersion: true,
+  dataset: true,
+  jobs: { include: { device: true, result: true }, orderBy: [{ queuedAt: 'asc' as const }, { id: 'asc' as const }] },
+} satisfies Prisma.EvaluationRunInclude;
+
+export async function loadRun(db: Db, id: string): Promise<RunRow | null> {
+  return db.evaluationRun.findUnique({ where: { id }, include: runInclude });
+}
+
+async function findVersion(db: Db, model: string, version: string) {
+  const row = await db.modelVersion.findFirst({ where: { version, model: { name: model } }, include: { model: true } });
+  if (!row) throw notFound(`version ${version} of model ${model}`);
+  return row;
+}
+
+function checkInputShapes(version: { version: string; signature: unknown }, settings: RunCreate['settings']) {
+  const signature = version.signature as { inputs: Parameters<typeof resolveInputShapes>[0] };
+  try {
+    resolveInputShapes(signature.inputs, { dims: settings.dims, inputShapes: settings.inputShapes });
+  } catch (err) {
+    if (err instanceof MissingDimensionError || err instanceof InvalidShapeError) {
+      throw new AppError(422, 'unprocessable', `settings: ${err.message} (model version ${version.version})`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Validates a run request, stores the run with one job per (device, benchmark, version)
+ * and queues the jobs. A repeated Idempotency-Key returns the run it created first.
+ */
+export async function createRun(
+  db: Db,
+  queues: DeviceQueues,
+  log: FastifyBaseLogger,
+  body: RunCreate,
+  requestedBy: string,
+  idempotencyKey: string | undefined,
+): Promise<{ run: RunRow; created: boolean }> {
+  const candidate = await findVersion(db, body.model, body.version);
+  if (idempotencyKey) {
+    const existing = await db.evaluationRun.findUnique({ where: { idempotencyKey }, include: runInclude });
+    if (existing) {
+      if (existing.modelVersionId !== candidate.id) {
+        throw new AppError(409, 'conflict', `Idempotency-Key ${idempotencyKey} was already used for another run (${existing.id})`);
+      }
+      return { run: existing, created: false };
+    }
+  }
+  const baseline = body.baseline ? await findVersion(db, body.model, body.baseline) : null;
+  const dataset = body.dataset ? await db.dataset.findUnique({ where: { name_version: body.dataset } }) : null;
+  if (body.dataset && !dataset) throw notFound(`dataset ${body.dataset.name} version ${body.dataset.version}`);
+  const needsDataset = body.benchmarks.includes('accuracy') || body.settings.inputSource === 'dataset';
+  if (needsDataset && !dataset) {
+    throw new AppError(400, 'bad_request', 'dataset: required when benchmarks include accuracy or settings.inputSource is "dataset"');
+  }
+  const versions = baseline ? [candidate, baseline] : [candidate];
+  for (const v of versions) {
+    if (v.format !== 'onnx') continue;
+    if (body.settings.inputSource === 'generated' || body.benchmarks.includes('parity')) checkInputShapes(v, body.settings);
+    const header = dataset ? (dataset.schema as { inputs: { name: string }[] }) : null;
+    const inputs = (v.signature as { inputs: { name: string }[] }).inputs;
+    if (header && needsDataset) {
+      const missing = inputs.filter((i) => !header.inputs.some((h) => h.name === i.name)).map((i) => i.name);
+      if (missing.length) {
+        throw new AppError(422, 'unprocessable', `dataset ${dataset?.name}: has no values for model input(s) ${missing.join(', ')}`);
+      }
+    }
+  }
+  const devices = await selectDevices(db, body.devices, candidate.format);
+
+  let run;
+  try {
+    run = await db.$transaction(async (tx) => {
+      const created = await tx.evaluationRun.create({
+        data: {
+          modelVersionId: candidate.id,
+          baselineVersionId: baseline?.id ?? null,
+          datasetId: dataset?.id ?? null,
+          deviceSelector: body.devices as object,
+          benchmarks: body.benchmarks,
+          settings: body.settings as object,
+          requestedBy,
+          ciContext: body.ci ? (body.ci as object) : Prisma.DbNull,
+          idempotencyKey: idempotencyKey ?? null,
+        },
+      });
+      // candidate and baseline alternate per device so drift hits both alike
+      const rows = devices.flatMap((device) =>
+        body.benchmarks.flatMap((benchmark) =>
+          versions.map((v, i) => ({
+            runId: created.id,
+            deviceId: device.id,
+            benchmark,
+            modelVersionId: v.id,
+            role: i === 0 ? 'candidate' : 'baseline',
+          })),
+        ),
+      );
+      for (const data of rows) await tx.job.create({ data });
+      return created;
+    });
+  } catch (err) {
+    if (idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      const existing = await db.evaluationRun.findUnique({ where: { idempotencyKey }, include: runInclude });
+      if (existing) return { run: existing, created: false };
+    }
+    throw err;
+  }
+  const full = (await loadRun(db, run.id)) as RunRow;
+  await enqueueRunJobs(queues, log, full);
+  return { run: full, created: true };
+}
+
+/** Queues every still-queued job of a run; safe to repeat (BullMQ ignores a known job id). */
+export async function enqueueRunJobs(queues: DeviceQueues, log: FastifyBaseLogger, run: RunRow): Promise<void> {
+  const versionsById = new Map([[run.modelVersion.id, run.modelVersion]]);
+  if (run.baselineVersion) versionsById.set(run.baselineVersion.id, { ...run.baselineVersion, model: run.modelVersion.model });
+  for (const job of run.jobs) {
+    if (job.status !== 'queued') continue;
+    const version = versionsById.get(job.modelVersionId);
+    if (!version) continue;
+    try {
+      await queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, run.dataset, run.settings));
+    } catch (err) {
+      // the watchdog's reconcile pass queues it again; the row stays "queued"
+      log.error({ err, jobId: job.id }, 'could not queue job');
+    }
+  }
+}

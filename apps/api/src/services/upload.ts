@@ -1,0 +1,55 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import type { ArtifactStore, StagedArtifact } from './artifact-store.ts';
+
+/** multipart framing and text fields on top of the file itself */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/** 413 before reading the body when Content-Length already says it is too large. */
+export function rejectOversizedUpload(request: FastifyRequest, maxBytes: number): void {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) {
+    throw new AppError(413, 'payload_too_large', `upload of ${declared} bytes is larger than the limit of ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * Reads a multipart upload: text fields plus exactly one file field named `file`,
+ * streamed into the store's staging area. The caller commits or discards it.
+ */
+export async function receiveUpload(
+  request: FastifyRequest,
+  store: ArtifactStore,
+): Promise<{ fields: Record<string, string>; staged: StagedArtifact; filename: string }> {
+  if (!request.isMultipart()) {
+    throw new AppError(400, 'bad_request', 'body: expected multipart/form-data with a "file" field');
+  }
+  const fields: Record<string, string> = {};
+  let staged: StagedArtifact | undefined;
+  let filename = '';
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || staged) {
+          part.file.resume();
+          throw new AppError(400, 'bad_request', `body.${part.fieldname}: only one file, in the field "file", is accepted`);
+        }
+        filename = part.filename;
+        staged = await store.stage(part.file);
+        if (part.file.truncated) {
+          throw new AppError(413, 'payload_too_large', `file is larger than the limit of ${store.maxBytes} bytes`);
+        }
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (err) {
+    if (staged) await store.discard(staged);
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new AppError(413, 'payload_too_large', `file is larger than the limit of ${store.maxBytes} bytes`);
+    }
+    throw err;
+  }
+  if (!staged) throw new AppError(400, 'bad_request', 'body.file: a file is required');
+  return { fields, staged, filename };
+}
