@@ -1,0 +1,4 @@
+export * from './inputs.ts';
+export * from './onnx-signature.ts';
+export * from './inspect.ts';
+export * from './dataset.ts';

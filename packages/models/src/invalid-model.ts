@@ -1,0 +1,12 @@
+export type InvalidModelReason = 'empty_file' | 'not_a_model' | 'truncated' | 'no_graph' | 'no_inputs';
+
+/** The bytes are not a model this package can read; `message` says what is wrong in words a user can act on. */
+export class InvalidModelError extends Error {
+  override name = 'InvalidModelError';
+  readonly reason: InvalidModelReason;
+
+  constructor(reason: InvalidModelReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
