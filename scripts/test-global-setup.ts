@@ -3,12 +3,7 @@ import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '@edgeproof/db';
 import { ensureServices } from './lib/services.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    templateDatabaseUrl: string;
-    redisUrl: string;
-  }
-}
+import '@edgeproof/testkit';
 
 /** Migrates one template database; every test file clones it (CREATE DATABASE ... TEMPLATE). */
 export default async function setup(project: TestProject) {

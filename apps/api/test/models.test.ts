@@ -50,7 +50,7 @@ describe('models API', () => {
     const again = await upload(onnx, { version: '1.0.0' });
     expect(again.statusCode).toBe(200);
     const changed = Buffer.from(onnx);
-    changed[changed.length - 1] ^= 0xff;
+    changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 0xff;
     const before = await api.storedFiles();
     const conflict = await upload(changed, { version: '1.0.0' });
     expect(conflict.statusCode).toBe(409);

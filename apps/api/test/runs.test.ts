@@ -182,8 +182,8 @@ describe('runs API', () => {
       payload: { devices: [{ localKey: 'host-b', status: 'idle' }] },
     });
     expect(hb.statusCode).toBe(204);
-    await api.app.db.device.update({ where: { id: deviceIds[0] }, data: { lastHeartbeatAt: new Date(Date.now() - 60_000) } });
-    await api.app.db.device.update({ where: { id: deviceIds[2] }, data: { lastHeartbeatAt: new Date(Date.now() - 60_000) } });
+    await api.app.db.device.update({ where: { id: deviceIds[0]! }, data: { lastHeartbeatAt: new Date(Date.now() - 60_000) } });
+    await api.app.db.device.update({ where: { id: deviceIds[2]! }, data: { lastHeartbeatAt: new Date(Date.now() - 60_000) } });
     await api.app.watchdog.tick();
     const devices = (await api.app.inject({ method: 'GET', url: '/v1/devices', headers: api.auth('viewer') })).json().items;
     const a = devices.find((d: { localKey: string }) => d.localKey === 'host-a');

@@ -2,6 +2,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDatabaseUrl: string;
+    redisUrl: string;
+  }
+}
+
 /** A fresh migrated database for one test file, cloned from the template the global setup built. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const template = new URL(inject('templateDatabaseUrl'));

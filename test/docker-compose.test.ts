@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@edgeproof/testkit';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadEnv as loadAgentEnv } from '../apps/agent/src/env.ts';
+import { loadEnv as loadApiEnv } from '../apps/api/src/env.ts';
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  environment?: Record<string, string>;
+  depends_on?: Record<string, unknown>;
+}
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+
+/** ${VAR:?msg} and ${VAR:-default} as compose would expand them with VAR set to a sample value. */
+function expand(env: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::[-?][^}]*)?\}/g, (_m, name: string) => `sample-${name.toLowerCase()}-value-long-enough`)]),
+  );
+}
+
+describe('docker-compose.yml', () => {
+  it('has every service the README names', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    for (const name of ['postgres', 'redis', 'api', 'agent']) {
+      expect(compose.services[name], `service ${name}`).toBeDefined();
+      expect(readme).toContain(`\`${name}\``);
+    }
+  });
+
+  it('builds the apps from Dockerfiles that exist', () => {
+    for (const name of ['api', 'agent']) {
+      const build = compose.services[name]?.build;
+      expect(build, `${name}.build`).toBeDefined();
+      expect(existsSync(join(repoRoot, build!.context, build!.dockerfile))).toBe(true);
+    }
+  });
+
+  it('gives the API and the agent every variable their env schemas require', () => {
+    const api = loadApiEnv(expand(compose.services.api?.environment));
+    expect(api.DATABASE_URL).toMatch(/@postgres:5432\//);
+    expect(api.REDIS_URL).toBe('redis://redis:6379');
+    expect(api.HOST).toBe('0.0.0.0');
+    const agent = loadAgentEnv(expand(compose.services.agent?.environment));
+    expect(agent.API_URL).toBe('http://api:8080');
+    expect(agent.REDIS_URL).toBe('redis://redis:6379');
+  });
+
+  it('never lets the agent talk to Postgres', () => {
+    const env = compose.services.agent?.environment ?? {};
+    expect(Object.keys(env).some((k) => /DATABASE|POSTGRES/i.test(k))).toBe(false);
+    expect(Object.keys(compose.services.agent?.depends_on ?? {})).not.toContain('postgres');
+  });
+
+  it('applies migrations when the API container starts', () => {
+    const dockerfile = readFileSync(join(repoRoot, 'apps/api/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/prisma migrate deploy/);
+  });
+});
