@@ -49,8 +49,10 @@ export const ParityOutput = z.object({
   elements: z.number().int(),
   maxAbsError: z.number(),
   meanAbsError: z.number(),
-  /** null when both vectors are all zero or the output is not numeric */
+  /** 1 for identical vectors (all-zero included); null when one norm is 0 and they differ */
   cosineSimilarity: z.number().nullable(),
+  /** pairs where exactly one side was NaN/Infinity; each counts as an error of Number.MAX_VALUE */
+  nonFiniteMismatches: z.number().int().optional(),
 });
 export type ParityOutput = z.infer<typeof ParityOutput>;
 
