@@ -32,10 +32,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'headers.authorization'],
-      ...(process.stdout.isTTY && config.LOG_LEVEL !== 'silent' ? {} : {}),
     },
     bodyLimit: 64 * 1024 * 1024,
-    disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace',
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -9,6 +9,8 @@ import { createToken } from '../src/services/tokens.ts';
 
 export interface TestApi {
   app: FastifyInstance;
+  /** base URL when started with `listen: true`, else '' */
+  url: string;
   tokens: Record<Role, string>;
   artifactRoot: string;
   databaseUrl: string;
@@ -20,7 +22,7 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(overrides: Partial<AppConfig> = {}): Promise<TestApi> {
+export async function startTestApi(overrides: Partial<AppConfig> = {}, opts: { listen?: boolean } = {}): Promise<TestApi> {
   const database = await createTestDatabase();
   const artifactRoot = await mkdtemp(join(tmpdir(), 'edgeproof-artifacts-'));
   const queuePrefix = uniqueQueuePrefix();
@@ -40,12 +42,14 @@ export async function startTestApi(overrides: Partial<AppConfig> = {}): Promise<
   };
   const app = await buildApp(config);
   await app.ready();
+  const url = opts.listen ? await app.listen({ host: '127.0.0.1', port: 0 }) : '';
   const roles: Role[] = ['admin', 'ml_engineer', 'ci', 'agent', 'viewer'];
   const tokens = Object.fromEntries(
     await Promise.all(roles.map(async (r) => [r, (await createToken(app.db, `test-${r}`, r)).token] as const)),
   ) as Record<Role, string>;
   return {
     app,
+    url,
     tokens,
     artifactRoot,
     databaseUrl: database.url,

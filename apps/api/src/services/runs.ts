@@ -68,7 +68,9 @@ export async function createRun(
   const versions = baseline ? [candidate, baseline] : [candidate];
   for (const v of versions) {
     if (v.format !== 'onnx') continue;
-    if (body.settings.inputSource === 'generated' || body.benchmarks.includes('parity')) checkInputShapes(v, body.settings);
+    // accuracy reads its inputs from the dataset; latency and parity generate them unless told otherwise
+    const generatesInputs = body.settings.inputSource === 'generated' && body.benchmarks.some((b) => b !== 'accuracy');
+    if (generatesInputs) checkInputShapes(v, body.settings);
     const header = dataset ? (dataset.schema as { inputs: { name: string }[] }) : null;
     const inputs = (v.signature as { inputs: { name: string }[] }).inputs;
     if (header && needsDataset) {

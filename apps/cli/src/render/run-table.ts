@@ -1,7 +1,8 @@
 import type { JobOut, RunOut } from '@edgeproof/contracts';
 import Table from 'cli-table3';
 
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+/** three significant digits, so 13 µs reads 0.0132 and not 0.01 */
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString());
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 function describeDevice(job: JobOut): string {
@@ -32,7 +33,7 @@ function describeResult(job: JobOut): string[] {
 
 /** A readable table of a run's jobs: one row per (device, benchmark, version). */
 export function renderRunTable(run: RunOut): string {
-  const table = new Table({ head: ['device', 'benchmark', 'version', 'result', 'how it was measured'], wordWrap: true });
+  const table = new Table({ head: ['device', 'benchmark', 'version', 'result', 'how it was measured'], colWidths: [22, 11, 18, 52, 60], wordWrap: true });
   for (const job of run.jobs) {
     table.push([describeDevice(job), job.benchmark, `${job.modelVersion}${job.role === 'baseline' ? ' (baseline)' : ''}`, ...describeResult(job)]);
   }
