@@ -14,10 +14,15 @@ interface Service {
 }
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
-/** ${VAR:?msg} and ${VAR:-default} as compose would expand them with VAR set to a sample value. */
+/** Expands ${VAR:-default} to its default and ${VAR:?msg} / ${VAR} to a sample value, as compose would with VAR required. */
 function expand(env: Record<string, string> = {}): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::[-?][^}]*)?\}/g, (_m, name: string) => `sample-${name.toLowerCase()}-value-long-enough`)]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) =>
+        op === '-' ? (arg ?? '') : `sample-${name.toLowerCase()}-value-long-enough`,
+      ),
+    ]),
   );
 }
 
