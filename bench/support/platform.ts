@@ -1,0 +1,77 @@
+/** The real platform in one process for benchmarks: API on a port, one host agent, bundled models. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgent, type RunningAgent } from '@edgeproof/agent';
+import { EdgeproofClient } from '@edgeproof/cli';
+import { migrateDatabase } from '@edgeproof/db';
+import { buildZoo, type ZooManifest } from '@edgeproof/model-zoo';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { buildApp } from '../../apps/api/src/app.ts';
+import { newTokenValue } from '../../apps/api/src/services/tokens.ts';
+import { ensureServices, repoRoot } from '../../scripts/lib/services.ts';
+
+export interface BenchPlatform {
+  client: EdgeproofClient;
+  zoo: ZooManifest;
+  zooDir: string;
+  hostDeviceId: string;
+  close(): Promise<void>;
+}
+
+export async function startBenchPlatform(): Promise<BenchPlatform> {
+  const services = await ensureServices();
+  const base = new URL(services.databaseUrl);
+  base.pathname = `/edgeproof_bench_${process.pid}`;
+  await migrateDatabase(base.toString());
+  const adminToken = newTokenValue();
+  const app: FastifyInstance = await buildApp({
+    DATABASE_URL: base.toString(),
+    REDIS_URL: services.redisUrl,
+    LOG_LEVEL: 'warn',
+    ARTIFACT_ROOT: await mkdtemp(join(tmpdir(), 'edgeproof-bench-artifacts-')),
+    MAX_ARTIFACT_BYTES: 512 * 1024 * 1024,
+    QUEUE_PREFIX: `edgeproof-bench-${process.pid}`,
+    HEARTBEAT_INTERVAL_MS: 2_000,
+    DEVICE_OFFLINE_AFTER_MS: 30_000,
+    REROUTE_TIMEOUT_MS: 600_000,
+    WATCHDOG_INTERVAL_MS: 5_000,
+    EDGEPROOF_ADMIN_TOKEN: adminToken,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const client = new EdgeproofClient(url, adminToken);
+  const agent: RunningAgent = await startAgent({
+    apiUrl: url,
+    token: await client.createToken('bench-agent', 'agent'),
+    redisUrl: services.redisUrl,
+    name: 'bench-host',
+    queuePrefix: `edgeproof-bench-${process.pid}`,
+    cacheDir: await mkdtemp(join(tmpdir(), 'edgeproof-bench-cache-')),
+    logger: pino({ level: 'silent' }),
+  });
+  const zooDir = join(repoRoot, '.data', 'zoo');
+  const zoo = await buildZoo(zooDir);
+  return {
+    client,
+    zoo,
+    zooDir,
+    hostDeviceId: agent.devices[0]!.id,
+    close: async () => {
+      await agent.stop();
+      await app.close();
+      const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${base.pathname.slice(1)}" WITH (FORCE)`);
+      await admin.end();
+      await services.stop();
+    },
+  };
+}
+
+export const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
