@@ -1,0 +1,158 @@
+import os from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DeviceRegistration } from '@edgeproof/contracts';
+import { createDrivers, type DeviceDriver, type DriversConfig } from '@edgeproof/devices';
+import { createRedis, DEFAULT_QUEUE_PREFIX, jobCatalog } from '@edgeproof/queue';
+import { ApiClient } from './api-client.ts';
+import { ArtifactCache } from './artifact-cache.ts';
+import { DeviceSlot } from './device-slot.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createEvaluateProcessor, type EvaluateOutcome } from './processors/evaluate.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentConfig {
+  apiUrl: string;
+  token: string;
+  redisUrl: string;
+  name: string;
+  queuePrefix?: string;
+  cacheDir: string;
+  /** the drivers to serve; default: createDrivers(driversConfig) */
+  drivers?: DeviceDriver[];
+  driversConfig?: DriversConfig;
+  logger?: Logger;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** how long stop() lets running jobs finish before cancelling them; default 30 s */
+  shutdownGraceMs?: number;
+}
+
+export interface AgentDevice {
+  id: string;
+  localKey: string;
+  queue: string;
+  driver: string;
+  registration: DeviceRegistration;
+}
+
+export interface RunningAgent {
+  agentId: string;
+  devices: AgentDevice[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers this agent's devices with the API, then serves one BullMQ worker per device (one job at a
+ * time) and reports device status every heartbeat interval.
+ */
+export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
+  const logger = config.logger ?? createLogger('info');
+  const drivers = config.drivers ?? createDrivers(config.driversConfig ?? {});
+  const api = new ApiClient({ baseUrl: config.apiUrl, token: config.token });
+  const cache = new ArtifactCache(config.cacheDir, (sha, dest) => api.downloadArtifact(sha, dest));
+
+  const found: { registration: DeviceRegistration; driver: DeviceDriver }[] = [];
+  for (const driver of drivers) {
+    for (const registration of await driver.discover()) found.push({ registration, driver });
+  }
+  const registered = await api.register({
+    name: config.name,
+    hostname: os.hostname(),
+    agentVersion: AGENT_VERSION,
+    devices: found.map((f) => f.registration),
+  });
+  const slots = found.map(({ registration, driver }) => {
+    const assigned = registered.devices.find((d) => d.localKey === registration.localKey);
+    if (!assigned) throw new Error(`the API registered no device for local key "${registration.localKey}"`);
+    return new DeviceSlot(assigned.id, assigned.queue, registration, driver);
+  });
+  logger.info(
+    { agentId: registered.agentId, devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue })) },
+    'agent registered',
+  );
+
+  const connection: Redis = createRedis(config.redisUrl);
+  const workers = new Map<DeviceSlot, Worker>();
+  const heartbeat = new Heartbeat({
+    api,
+    agentId: registered.agentId,
+    slots,
+    intervalMs: registered.heartbeatIntervalMs,
+    logger,
+    onHealth: async (slot) => {
+      const worker = workers.get(slot);
+      if (!worker) return;
+      // an unhealthy device takes no new jobs until it recovers
+      if (!slot.health.ok && !worker.isPaused()) await worker.pause(true);
+      else if (slot.health.ok && worker.isPaused()) worker.resume();
+    },
+  });
+
+  for (const slot of slots) {
+    const processor = createEvaluateProcessor({
+      api,
+      cache,
+      slot,
+      logger: logger.child({ device: slot.localKey }),
+      onBusyChange: () => heartbeat.kick(),
+    });
+    const worker = new Worker<unknown, EvaluateOutcome>(
+      slot.queue,
+      async (job, token, signal) => {
+        if (job.name !== jobCatalog.evaluate.name) throw new Error(`no processor for job kind "${job.name}"`);
+        return processor(job, token, signal);
+      },
+      {
+        connection,
+        prefix: config.queuePrefix ?? DEFAULT_QUEUE_PREFIX,
+        concurrency: 1,
+        lockDuration: config.lockDurationMs ?? 30_000,
+        stalledInterval: config.stalledIntervalMs ?? 30_000,
+        autorun: false,
+      },
+    );
+    worker.on('error', (err) => logger.error({ err, device: slot.localKey }, 'worker error'));
+    workers.set(slot, worker);
+  }
+  // a device that is unhealthy from the start takes no job; resume() starts it once it recovers
+  for (const [slot, worker] of workers) {
+    if ((await slot.checkHealth()).ok) void worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped'));
+    else await worker.pause(true);
+  }
+  heartbeat.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('agent stopping');
+      const all = [...workers.values()];
+      const closed = Promise.all(all.map((w) => w.close()));
+      const grace = config.shutdownGraceMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        logger.warn({ graceMs: grace }, 'cancelling running jobs; they will be retried');
+        for (const w of all) w.cancelAllJobs('agent shutting down');
+        await closed;
+      }
+      await heartbeat.stop();
+      await Promise.all(drivers.map((d) => d.dispose()));
+      await connection.quit().catch(() => connection.disconnect());
+      logger.info('agent stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    agentId: registered.agentId,
+    devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue, driver: s.driver.kind, registration: s.registration })),
+    stop,
+  };
+}

@@ -1,0 +1,61 @@
+/** CLI entry: `tsx apps/agent/src/main.ts`. Configuration comes from the environment (see env.ts). */
+import { ApiError } from './api-client.ts';
+import { startAgent, type RunningAgent } from './agent.ts';
+import { loadEnv } from './env.ts';
+import { createLogger } from './logger.ts';
+
+const RETRY_MS = 5_000;
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  let agent: RunningAgent | undefined;
+  let stopping = false;
+
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void (agent?.stop() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // the API may come up after the agent: keep trying to register
+  while (!stopping && !agent) {
+    try {
+      agent = await startAgent({
+        apiUrl: env.API_URL,
+        token: env.AGENT_TOKEN,
+        redisUrl: env.REDIS_URL,
+        name: env.AGENT_NAME,
+        queuePrefix: env.QUEUE_PREFIX,
+        cacheDir: env.AGENT_CACHE_DIR,
+        driversConfig: { host: env.HOST_DRIVER_ENABLED ? { tier: env.HOST_DEVICE_TIER, tags: env.HOST_DEVICE_TAGS } : false },
+        logger,
+        lockDurationMs: env.LOCK_DURATION_MS,
+        stalledIntervalMs: env.STALLED_INTERVAL_MS,
+        shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      });
+    } catch (err) {
+      const retryable = err instanceof ApiError && (err.status === 0 || err.status >= 500);
+      if (!retryable) throw err;
+      logger.warn({ err, retryInMs: RETRY_MS }, 'could not register with the API; retrying');
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`edgeproof agent: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

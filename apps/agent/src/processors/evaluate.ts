@@ -1,0 +1,125 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { z } from 'zod';
+import type { EvaluateJobPayload } from '@edgeproof/contracts';
+import { DriverError, type DriverJob } from '@edgeproof/devices';
+import { jobCatalog } from '@edgeproof/queue';
+import { ApiError, type ApiClient } from '../api-client.ts';
+import type { ArtifactCache } from '../artifact-cache.ts';
+import type { DeviceSlot } from '../device-slot.ts';
+import type { Logger } from '../logger.ts';
+
+export interface EvaluateDeps {
+  api: ApiClient;
+  cache: ArtifactCache;
+  slot: DeviceSlot;
+  logger: Logger;
+  /** called when the device starts or stops being busy */
+  onBusyChange?: () => void;
+}
+
+export type EvaluateOutcome =
+  | { status: 'stored' }
+  /** the API already had a result for this job and kept it */
+  | { status: 'duplicate' }
+  /** the API said not to measure (already done, failed or re-routed) */
+  | { status: 'skipped'; reason: string };
+
+const MAX_ERROR_LENGTH = 10_000;
+
+/**
+ * One `evaluate` job on one device: ask the API whether to proceed, fetch the artifacts, run the driver,
+ * post the result. The job completes only once the API has acknowledged the result; any error posts a
+ * failure (final when no attempt is left) and is rethrown so BullMQ retries.
+ */
+export function createEvaluateProcessor(deps: EvaluateDeps) {
+  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<EvaluateOutcome> => {
+    const attempt = job.attemptsMade + 1;
+    const parsed = jobCatalog.evaluate.schema.safeParse(job.data);
+    if (!parsed.success) {
+      const error = new UnrecoverableError(`invalid evaluate payload: ${z.prettifyError(parsed.error)}`);
+      const jobId = z.uuid().safeParse((job.data as { jobId?: unknown } | null)?.jobId);
+      if (jobId.success) await reportFailure(deps, jobId.data, attempt, error, true);
+      throw error;
+    }
+    const payload = parsed.data;
+    const log = deps.logger.child({ jobId: payload.jobId, attempt, benchmark: payload.benchmark, device: deps.slot.localKey });
+
+    try {
+      const start = await deps.api.startJob(payload.jobId, { attempt }).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) throw new UnrecoverableError(`the API does not know job ${payload.jobId}`);
+        throw err;
+      });
+      if (!start.proceed) {
+        const reason = start.reason ?? 'the API said not to proceed';
+        log.info({ reason }, 'job not measured');
+        return { status: 'skipped', reason };
+      }
+      deps.slot.begin(payload.jobId);
+      deps.onBusyChange?.();
+      log.info('job started');
+
+      const driverJob = await prepare(deps.cache, payload);
+      const result = await deps.slot.driver.run(deps.slot.registration, driverJob, signal ?? new AbortController().signal);
+      const { stored } = await deps.api.postResult(payload.jobId, { attempt, ...result });
+      log.info({ stored }, 'result posted');
+      return { status: stored ? 'stored' : 'duplicate' };
+    } catch (err) {
+      const error = classify(err);
+      const final = error instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
+      log.warn({ err: error, final }, 'job attempt failed');
+      await reportFailure({ ...deps, logger: log }, payload.jobId, attempt, error, final);
+      throw error;
+    } finally {
+      if (deps.slot.currentJobId !== undefined) {
+        deps.slot.end();
+        deps.onBusyChange?.();
+      }
+    }
+  };
+}
+
+/** Local copies of what the job reads; the dataset only when the benchmark uses it. */
+async function prepare(cache: ArtifactCache, payload: EvaluateJobPayload): Promise<DriverJob> {
+  const needsDataset = payload.benchmark === 'accuracy' || payload.settings.inputSource === 'dataset';
+  const [modelPath, datasetPath] = await Promise.all([
+    fetchArtifact(cache, payload.model.sha256, 'model'),
+    needsDataset && payload.dataset ? fetchArtifact(cache, payload.dataset.sha256, 'dataset') : undefined,
+  ]);
+  return {
+    jobId: payload.jobId,
+    benchmark: payload.benchmark,
+    model: { path: modelPath, sha256: payload.model.sha256, format: payload.model.format, signature: payload.model.signature },
+    dataset:
+      payload.dataset && datasetPath !== undefined
+        ? { path: datasetPath, sha256: payload.dataset.sha256, header: payload.dataset.header }
+        : null,
+    settings: payload.settings,
+  };
+}
+
+async function fetchArtifact(cache: ArtifactCache, sha256: string, what: string): Promise<string> {
+  try {
+    return await cache.get(sha256);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      throw new UnrecoverableError(`the ${what} artifact ${sha256} does not exist on the API`);
+    }
+    throw err;
+  }
+}
+
+/** Errors that a retry cannot fix become BullMQ's UnrecoverableError (no further attempts). */
+function classify(err: unknown): Error {
+  if (err instanceof UnrecoverableError) return err;
+  if (err instanceof DriverError && !err.retryable) return new UnrecoverableError(err.message);
+  if (err instanceof Error) return err;
+  return new Error(String(err));
+}
+
+async function reportFailure(deps: EvaluateDeps, jobId: string, attempt: number, error: Error, final: boolean) {
+  try {
+    await deps.api.postFailure(jobId, { attempt, error: (error.message || error.name).slice(0, MAX_ERROR_LENGTH), final });
+  } catch (err) {
+    deps.logger.error({ err }, 'could not report the failure to the API');
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { defaultAgentName, loadEnv } from '../src/env.ts';
+
+const required = { API_URL: 'http://127.0.0.1:3000', AGENT_TOKEN: 'secret' };
+
+describe('loadEnv', () => {
+  it('fills defaults', () => {
+    const env = loadEnv(required);
+    expect(env).toMatchObject({
+      API_URL: 'http://127.0.0.1:3000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'edgeproof',
+      AGENT_CACHE_DIR: '.data/agent-cache',
+      HOST_DRIVER_ENABLED: true,
+      HOST_DEVICE_TIER: 'mid',
+      HOST_DEVICE_TAGS: [],
+      LOG_LEVEL: 'info',
+      LOCK_DURATION_MS: 30_000,
+      STALLED_INTERVAL_MS: 30_000,
+      SHUTDOWN_GRACE_MS: 30_000,
+    });
+    expect(env.AGENT_NAME).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/);
+  });
+
+  it('parses tags, tier, numbers and flags', () => {
+    const env = loadEnv({
+      ...required,
+      HOST_DEVICE_TAGS: ' ci, x86 ,,fast',
+      HOST_DEVICE_TIER: 'low',
+      LOCK_DURATION_MS: '5000',
+      HOST_DRIVER_ENABLED: 'false',
+      AGENT_NAME: 'lab-01',
+    });
+    expect(env.HOST_DEVICE_TAGS).toEqual(['ci', 'x86', 'fast']);
+    expect(env.HOST_DEVICE_TIER).toBe('low');
+    expect(env.LOCK_DURATION_MS).toBe(5000);
+    expect(env.HOST_DRIVER_ENABLED).toBe(false);
+    expect(env.AGENT_NAME).toBe('lab-01');
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadEnv({ HOST_DEVICE_TIER: 'ultra' })).toThrow(/API_URL[\s\S]*AGENT_TOKEN[\s\S]*HOST_DEVICE_TIER/);
+  });
+
+  it('turns a host name into a valid agent name', () => {
+    expect(defaultAgentName('My Laptop (2)')).toBe('My-Laptop--2-');
+    expect(defaultAgentName('_build.local')).toBe('build.local');
+    expect(defaultAgentName('***')).toBe('agent');
+  });
+});

