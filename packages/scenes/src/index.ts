@@ -1,0 +1,48 @@
+export { createRng, type Rng } from './rng.ts';
+export {
+  Y4M_SIGNATURE,
+  Y4M_COLORSPACES,
+  Y4mFormatError,
+  chromaSize,
+  frameByteLength,
+  formatY4mHeader,
+  parseY4mHeaderLine,
+  encodeY4m,
+  writeY4mFile,
+  parseY4m,
+  isChromiumCompatible,
+  type Y4mColorspace,
+  type Y4mHeader,
+  type Y4mVideo,
+  type Yuv420Frame,
+} from './y4m.ts';
+export { rgbToYuv420, yuv420ToRgba, lumaOf, type YuvRange, type ChromaUpsampling, type ToRgbaOptions } from './yuv.ts';
+export {
+  FRAME_CODE_ROWS,
+  FRAME_CODE_BLOCKS,
+  FRAME_CODE_INDEX_BITS,
+  FRAME_CODE_MAX_INDEX,
+  FRAME_CODE_MIN_WIDTH,
+  frameCodeRegion,
+  frameCodeBits,
+  drawFrameCode,
+  decodeFrameIndex,
+  maskFrameCode,
+  type Region,
+} from './frame-code.ts';
+export { ITEM_CLASSES, itemClass, insideShape, isAccent, type ItemClass, type ItemShape, type Rgb } from './catalog.ts';
+export { planScene, resolveSceneOptions, type SceneOptions, type ResolvedSceneOptions, type ScenePlan, type PlannedItem, type Point, type Rect } from './plan.ts';
+export { renderScene, type GtBox, type RenderedFrame } from './render.ts';
+export { parseMotGroundTruth, formatMotGroundTruth, motRowsToTrackBoxes, MotFormatError, type MotRow, type MotParseOptions } from './mot.ts';
+export {
+  SCENE_GENERATOR,
+  SCENARIO_FILES,
+  generateScenario,
+  writeScenario,
+  validateScenario,
+  readScenarioDir,
+  ScenarioValidationError,
+  type GenerateScenarioOptions,
+  type GeneratedScenario,
+  type ValidScenario,
+} from './scenario.ts';
