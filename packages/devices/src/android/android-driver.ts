@@ -1,0 +1,212 @@
+import type { DeviceRegistration, DeviceTier, ResultEnvironment } from '@edgeproof/contracts';
+import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
+import { AndroidSession, appiumReason, type AppiumEndpoint } from './appium-session.ts';
+import { Adb, type AdbOptions } from './device-shell.ts';
+import { discoverAndroid, type AndroidDeviceConfig } from './discovery.ts';
+import { evaluateHealth, waitForCooldown, type AndroidHealthLimits } from './health.ts';
+import { latencySummary, runNativeHarness, type NativeHarnessConfig } from './native-harness.ts';
+import { readTelemetry, summarizeTelemetry, TelemetrySampler } from './telemetry.ts';
+import type { WebHarnessConfig } from './web-harness.ts';
+
+export interface AndroidDriverOptions {
+  /** the Appium server (or Grid / cloud farm) that has the phones */
+  appium: AppiumEndpoint;
+  /** the host's adb for discovery and `adb reverse`; `false` when the phones are not attached here */
+  adb?: AdbOptions | false;
+  /** phones this agent must serve (with tier, tags, team, harness); reported unavailable while absent */
+  devices?: AndroidDeviceConfig[];
+  /** also serve attached phones that `devices` does not list; default true */
+  discoverAttached?: boolean;
+  defaultTier?: DeviceTier;
+  /** how a phone runs models unless its config says otherwise; default "web" */
+  harness?: 'web' | 'native';
+  native?: NativeHarnessConfig & { runtimes?: string[] };
+  web?: WebHarnessConfig;
+  health?: Partial<AndroidHealthLimits> & { intervalMs?: number };
+  /** telemetry sampling during a job; default 5000 ms */
+  telemetryIntervalMs?: number;
+}
+
+const serialOf = (d: DeviceRegistration): string => String(d.attributes['serial'] ?? d.localKey.replace(/^android:/, ''));
+
+/** Android phones through WebdriverIO → Appium UiAutomator2; models run in Chrome (web harness) or the team's app. */
+export class AndroidDriver implements DeviceDriver {
+  readonly kind = 'android';
+  readonly #opts: AndroidDriverOptions;
+  readonly #adb: Adb | null;
+  readonly #limits: AndroidHealthLimits;
+  readonly #health = new Map<string, HealthReport>();
+  readonly #probing = new Map<string, Promise<HealthReport>>();
+  readonly #installed = new Set<string>();
+  readonly #sessions = new Set<AndroidSession>();
+
+  constructor(opts: AndroidDriverOptions) {
+    this.#opts = opts;
+    this.#adb = opts.adb === false ? null : new Adb(opts.adb ?? {});
+    this.#limits = {
+      minBatteryPct: opts.health?.minBatteryPct ?? 20,
+      maxBatteryTempC: opts.health?.maxBatteryTempC ?? 40,
+      maxThermalStatus: opts.health?.maxThermalStatus ?? 1,
+      cooldownMaxMs: opts.health?.cooldownMaxMs ?? 5 * 60_000,
+      cooldownPollMs: opts.health?.cooldownPollMs ?? 15_000,
+    };
+  }
+
+  discover(): Promise<DeviceRegistration[]> {
+    return discoverAndroid(this.#adb, {
+      configured: this.#opts.devices ?? [],
+      discoverAttached: this.#opts.discoverAttached ?? true,
+      defaultTier: this.#opts.defaultTier ?? 'mid',
+      defaultHarness: this.#opts.harness ?? 'web',
+      nativeRuntimes: this.#opts.native?.runtimes ?? ['tflite', 'onnxruntime-android'],
+    });
+  }
+
+  /**
+   * Cheap for the heartbeat: answers the last probe's report and starts a new probe (an Appium session
+   * plus a telemetry read) in the background when the last one is older than `health.intervalMs`.
+   */
+  async healthCheck(device: DeviceRegistration): Promise<HealthReport> {
+    const serial = serialOf(device);
+    const last = this.#health.get(serial);
+    const stale = !last || Date.now() - (last.checkedAt ?? 0) >= (this.#opts.health?.intervalMs ?? 60_000);
+    if (stale && !this.#probing.has(serial)) {
+      const probe = this.#probe(serial).finally(() => this.#probing.delete(serial));
+      this.#probing.set(serial, probe);
+    }
+    // checkedAt 0: not probed yet, which must not count as a failed check
+    return last ?? { ok: false, reason: 'first health check still running (opening an Appium session)', checkedAt: 0 };
+  }
+
+  /** Waits for the probe in flight (or starts one); for callers that need a fresh answer. */
+  async checkNow(device: DeviceRegistration): Promise<HealthReport> {
+    const serial = serialOf(device);
+    const running = this.#probing.get(serial);
+    if (running) return running;
+    const probe = this.#probe(serial).finally(() => this.#probing.delete(serial));
+    this.#probing.set(serial, probe);
+    return probe;
+  }
+
+  /** Before a job: a session opens, battery is high enough, and the phone is cool (waiting up to the limit). */
+  async preJobCheck(device: DeviceRegistration, signal: AbortSignal): Promise<HealthReport> {
+    const serial = serialOf(device);
+    let session: AndroidSession;
+    try {
+      session = await this.#open(serial);
+    } catch (err) {
+      return this.#remember(serial, { ok: false, reason: `Appium could not open a session on ${serial}: ${appiumReason(err)}` });
+    }
+    try {
+      const read = () => readTelemetry((c, a) => session.shell(c, a));
+      const report = await waitForCooldown(read, this.#limits, signal);
+      return this.#remember(serial, report);
+    } finally {
+      await this.#close(session);
+    }
+  }
+
+  async run(device: DeviceRegistration, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
+    const serial = serialOf(device);
+    const harness = device.attributes['harness'] === 'native' ? 'native' : 'web';
+    if (harness === 'web') return this.#runWeb(serial, job, signal);
+    const native = this.#opts.native;
+    if (!native) throw new DriverError('unsupported', `device ${serial} is set to the native harness but the driver has no native app configured`);
+
+    const session = await this.#open(serial).catch((err: unknown) => {
+      throw new DriverError('failed', `Appium could not open a session on ${serial}: ${appiumReason(err)}`);
+    });
+    const sampler = new TelemetrySampler((c, a) => session.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
+    try {
+      const shell = session.asDeviceShell();
+      if (native.apkPath && !this.#installed.has(serial)) {
+        await shell.install(native.apkPath);
+        this.#installed.add(serial);
+      }
+      sampler.start();
+      const result = await runNativeHarness(shell, job, native, signal);
+      const telemetry = summarizeTelemetry(await sampler.stop());
+      const s = job.settings;
+      const environment: ResultEnvironment = {
+        runtime: result.runtime,
+        runtimeVersion: result.runtimeVersion,
+        executionProvider: result.executionProvider,
+        threads: result.threads,
+        graphOptimization: typeof result.extra['graphOptimization'] === 'string' ? result.extra['graphOptimization'] : 'app-defined',
+        warmupMinRuns: s.warmupMinRuns,
+        warmupMinSeconds: s.warmupMinSeconds,
+        measureMinRuns: s.measureMinRuns,
+        measureMinSeconds: s.measureMinSeconds,
+        measureMaxRuns: s.measureMaxRuns,
+        measureMaxSeconds: s.measureMaxSeconds,
+        inputSource: s.inputSource,
+        inputSeed: s.inputSeed,
+        inputShapes: s.inputShapes,
+        thermalState: telemetry.thermalState,
+        ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
+        os: `Android ${String(device.osVersion ?? 'unknown')} (SDK ${String(device.attributes['sdk'] ?? '?')})`,
+        cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
+        extra: { harness: 'native', app: native.package, serial, telemetry: telemetry.telemetry, appExtra: result.extra },
+      };
+      return { summary: latencySummary(result), rawSamples: result.latency.samplesMs, environment };
+    } finally {
+      await sampler.stop();
+      await this.#close(session);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.#sessions].map((s) => this.#close(s)));
+    await Promise.allSettled([...this.#probing.values()]);
+  }
+
+  async #runWeb(serial: string, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
+    const web = this.#opts.web;
+    if (!web?.runner) {
+      throw new DriverError('unsupported', 'the web harness runner for Chrome on Android is not wired yet (see packages/devices/src/android/web-harness.ts)');
+    }
+    if (!this.#adb) throw new DriverError('unsupported', 'the web harness needs the host adb (adb reverse); the driver runs with adb disabled');
+    await this.#adb.reverse(serial, web.port);
+    const session = await this.#open(serial, 'Chrome').catch((err: unknown) => {
+      throw new DriverError('failed', `Appium could not open Chrome on ${serial}: ${appiumReason(err)}`);
+    });
+    try {
+      return await web.runner({ session, harnessUrl: `http://127.0.0.1:${web.port}${web.path ?? '/'}`, job, signal });
+    } finally {
+      await this.#close(session);
+      await this.#adb.removeReverse(serial, web.port);
+    }
+  }
+
+  async #probe(serial: string): Promise<HealthReport> {
+    let session: AndroidSession;
+    try {
+      session = await this.#open(serial);
+    } catch (err) {
+      return this.#remember(serial, { ok: false, reason: `Appium could not open a session on ${serial}: ${appiumReason(err)}` });
+    }
+    try {
+      const sample = await readTelemetry((c, a) => session.shell(c, a));
+      return this.#remember(serial, evaluateHealth(sample, this.#limits));
+    } finally {
+      await this.#close(session);
+    }
+  }
+
+  #remember(serial: string, report: HealthReport): HealthReport {
+    const stamped = { ...report, checkedAt: Date.now() };
+    this.#health.set(serial, stamped);
+    return stamped;
+  }
+
+  async #open(serial: string, browserName?: string): Promise<AndroidSession> {
+    const session = await AndroidSession.open(this.#opts.appium, { serial, ...(browserName ? { browserName } : {}) });
+    this.#sessions.add(session);
+    return session;
+  }
+
+  async #close(session: AndroidSession): Promise<void> {
+    if (!this.#sessions.delete(session)) return;
+    await session.close();
+  }
+}
