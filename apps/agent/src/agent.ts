@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceRegistration } from '@edgeproof/contracts';
 import { createDrivers, type DeviceDriver, type DriversConfig } from '@edgeproof/devices';
-import { createRedis, DEFAULT_QUEUE_PREFIX, jobCatalog } from '@edgeproof/queue';
+import { createRedis, DEFAULT_QUEUE_PREFIX, DeviceLeases, jobCatalog } from '@edgeproof/queue';
 import { ApiClient } from './api-client.ts';
 import { ArtifactCache } from './artifact-cache.ts';
 import { DeviceSlot } from './device-slot.ts';
@@ -28,6 +28,10 @@ export interface AgentConfig {
   stalledIntervalMs?: number;
   /** how long stop() lets running jobs finish before cancelling them; default 30 s */
   shutdownGraceMs?: number;
+  /** device lease TTL in Redis (renewed every third of it while a job runs); default 30 s */
+  leaseTtlMs?: number;
+  /** a job whose device is leased elsewhere waits this long before trying again; default 5 s */
+  leaseBusyRetryMs?: number;
 }
 
 export interface AgentDevice {
@@ -75,6 +79,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   );
 
   const connection: Redis = createRedis(config.redisUrl);
+  const leases = new DeviceLeases(connection, { prefix: config.queuePrefix ?? DEFAULT_QUEUE_PREFIX, ttlMs: config.leaseTtlMs ?? 30_000 });
   const workers = new Map<DeviceSlot, Worker>();
   const heartbeat = new Heartbeat({
     api,
@@ -98,6 +103,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
       slot,
       logger: logger.child({ device: slot.localKey }),
       onBusyChange: () => heartbeat.kick(),
+      leases: { store: leases, holder: config.name, busyRetryMs: config.leaseBusyRetryMs ?? 5_000 },
     });
     const worker = new Worker<unknown, EvaluateOutcome>(
       slot.queue,

@@ -82,8 +82,8 @@ export class DeviceSlot {
     return { localKey: this.localKey, status: 'idle', ...failures };
   }
 
-  /** The API has counted `failures` of them. */
-  markReported(failures: number): void {
-    this.#unreportedFailures = Math.max(0, this.#unreportedFailures - failures);
+  /** The API has this heartbeat: the failures it carried are counted there. */
+  delivered(beat: DeviceHeartbeat): void {
+    this.#unreportedFailures = Math.max(0, this.#unreportedFailures - (beat.healthFailures ?? 0));
   }
 }

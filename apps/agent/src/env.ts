@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { DeviceTier } from '@edgeproof/contracts';
+import type { AndroidDriverOptions, BrowserDriverOptions } from '@edgeproof/devices';
 import { DEFAULT_QUEUE_PREFIX } from '@edgeproof/queue';
 
 const csv = z
@@ -14,6 +15,15 @@ const csv = z
   );
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The host name as an agent name: letters, digits, ".", "_" and "-", starting with a letter or digit. */
 export function defaultAgentName(hostname = os.hostname()): string {
@@ -35,6 +45,53 @@ export const AgentEnv = z.object({
   HOST_DEVICE_TIER: DeviceTier.default('mid'),
   /** comma-separated */
   HOST_DEVICE_TAGS: csv,
+  /** Android phones through Appium UiAutomator2 (see packages/devices/src/android/README.md) */
+  ANDROID_ENABLED: bool.default(false),
+  APPIUM_URL: z.url().default('http://127.0.0.1:4723'),
+  /** comma-separated adb serials this agent must serve (reported unavailable while absent) */
+  ANDROID_DEVICES: csv,
+  /** also serve attached phones ANDROID_DEVICES does not list */
+  ANDROID_DISCOVER_ATTACHED: bool.default(true),
+  ANDROID_DEVICE_TIER: DeviceTier.default('mid'),
+  ANDROID_HARNESS: z.enum(['web', 'native']).default('web'),
+  /** the team's app implementing docs/android-native-harness.md */
+  ANDROID_NATIVE_PACKAGE: z.string().optional(),
+  ANDROID_NATIVE_ACTIVITY: z.string().optional(),
+  ANDROID_NATIVE_APK: z.string().optional(),
+  ANDROID_MIN_BATTERY_PCT: z.coerce.number().min(0).max(100).default(20),
+  ANDROID_MAX_BATTERY_TEMP_C: z.coerce.number().default(40),
+  ANDROID_COOLDOWN_MAX_MS: z.coerce.number().int().min(0).default(300_000),
+  ANDROID_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  ADB_PATH: z.string().default('adb'),
+  /** browser devices: this many Chromium slots through the WebDriver endpoint, 0 = off (device-farm/README.md) */
+  BROWSER_DEVICES: z.coerce.number().int().min(0).max(64).default(0),
+  /** browser sessions go here instead of APPIUM_URL: a Selenium Grid hub or a cloud farm's WebDriver URL */
+  BROWSER_WEBDRIVER_URL: z.url().optional(),
+  /** basic-auth credentials of the WebDriver endpoint (cloud farms: user name and access key) */
+  WEBDRIVER_USER: z.string().min(1).optional(),
+  WEBDRIVER_KEY: z.string().min(1).optional(),
+  /** JSON object merged over the browser session capabilities (e.g. a cloud farm's vendor options) */
+  BROWSER_CAPABILITIES: z
+    .string()
+    .default('{}')
+    .refine((s) => jsonObject(s) !== undefined, 'must be a JSON object')
+    .transform((s) => jsonObject(s) ?? {}),
+  /** Chromium / chromedriver on the Appium host; empty = let the endpoint choose (cloud farms) */
+  BROWSER_BINARY: z.string().default('/usr/bin/chromium'),
+  CHROMEDRIVER_PATH: z.string().default('/usr/bin/chromedriver'),
+  /** browser slot i uses chromedriver port base + i (and base + slots for the probe); distinct per agent sharing an Appium */
+  BROWSER_CHROMEDRIVER_BASE_PORT: z.coerce.number().int().min(1024).max(65000).default(9600),
+  BROWSER_DEVICE_TIER: DeviceTier.default('mid'),
+  BROWSER_DEVICE_TAGS: csv,
+  BROWSER_EXECUTION_PROVIDER: z.enum(['wasm', 'webgpu']).default('wasm'),
+  /** where the agent serves the web harness; browsers on other hosts need HARNESS_PUBLIC_URL */
+  HARNESS_HOST: z.string().min(1).default('127.0.0.1'),
+  HARNESS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  HARNESS_PUBLIC_URL: z.url().optional(),
+  /** YAML device inventory merged over discovered devices (device-farm/inventory.example.yaml) */
+  DEVICE_INVENTORY: z.string().min(1).optional(),
+  /** device lease TTL in Redis; a dead agent's lease frees the device after this */
+  LEASE_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** how long a BullMQ job lock lives without renewal; a dead agent's job is taken over after it */
   LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
@@ -43,6 +100,50 @@ export const AgentEnv = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 });
 export type AgentEnv = z.infer<typeof AgentEnv>;
+
+/** The Android driver's options from the environment. */
+export function androidConfig(env: AgentEnv): AndroidDriverOptions {
+  const pkg = env.ANDROID_NATIVE_PACKAGE;
+  const activity = env.ANDROID_NATIVE_ACTIVITY;
+  if (env.ANDROID_HARNESS === 'native' && !(pkg && activity)) {
+    throw new Error('invalid agent environment:\nANDROID_HARNESS=native needs ANDROID_NATIVE_PACKAGE and ANDROID_NATIVE_ACTIVITY');
+  }
+  return {
+    appium: { url: env.APPIUM_URL },
+    adb: { adbPath: env.ADB_PATH },
+    devices: env.ANDROID_DEVICES.map((serial) => ({ serial })),
+    discoverAttached: env.ANDROID_DISCOVER_ATTACHED,
+    defaultTier: env.ANDROID_DEVICE_TIER,
+    harness: env.ANDROID_HARNESS,
+    ...(pkg && activity ? { native: { package: pkg, activity, ...(env.ANDROID_NATIVE_APK ? { apkPath: env.ANDROID_NATIVE_APK } : {}) } } : {}),
+    health: {
+      minBatteryPct: env.ANDROID_MIN_BATTERY_PCT,
+      maxBatteryTempC: env.ANDROID_MAX_BATTERY_TEMP_C,
+      cooldownMaxMs: env.ANDROID_COOLDOWN_MAX_MS,
+      intervalMs: env.ANDROID_HEALTH_INTERVAL_MS,
+    },
+  };
+}
+
+/** The browser driver's options from the environment. */
+export function browserConfig(env: AgentEnv): BrowserDriverOptions {
+  return {
+    endpoint: {
+      url: env.BROWSER_WEBDRIVER_URL ?? env.APPIUM_URL,
+      ...(env.WEBDRIVER_USER !== undefined ? { user: env.WEBDRIVER_USER } : {}),
+      ...(env.WEBDRIVER_KEY !== undefined ? { key: env.WEBDRIVER_KEY } : {}),
+    },
+    slots: env.BROWSER_DEVICES,
+    browserBinary: env.BROWSER_BINARY === '' ? null : env.BROWSER_BINARY,
+    chromedriverPath: env.CHROMEDRIVER_PATH === '' ? null : env.CHROMEDRIVER_PATH,
+    chromedriverBasePort: env.BROWSER_CHROMEDRIVER_BASE_PORT,
+    capabilities: env.BROWSER_CAPABILITIES,
+    executionProvider: env.BROWSER_EXECUTION_PROVIDER,
+    tier: env.BROWSER_DEVICE_TIER,
+    tags: env.BROWSER_DEVICE_TAGS,
+    harness: { host: env.HARNESS_HOST, port: env.HARNESS_PORT, ...(env.HARNESS_PUBLIC_URL ? { publicUrl: env.HARNESS_PUBLIC_URL } : {}) },
+  };
+}
 
 /** Parses the agent's configuration once, at start; throws a readable error listing every bad variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): AgentEnv {

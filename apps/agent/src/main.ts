@@ -1,7 +1,8 @@
 /** CLI entry: `tsx apps/agent/src/main.ts`. Configuration comes from the environment (see env.ts). */
 import { ApiError } from './api-client.ts';
 import { startAgent, type RunningAgent } from './agent.ts';
-import { loadEnv } from './env.ts';
+import { loadInventory } from '@edgeproof/devices';
+import { androidConfig, browserConfig, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 
 const RETRY_MS = 5_000;
@@ -40,7 +41,13 @@ async function main(): Promise<void> {
         name: env.AGENT_NAME,
         queuePrefix: env.QUEUE_PREFIX,
         cacheDir: env.AGENT_CACHE_DIR,
-        driversConfig: { host: env.HOST_DRIVER_ENABLED ? { tier: env.HOST_DEVICE_TIER, tags: env.HOST_DEVICE_TAGS } : false },
+        driversConfig: {
+          host: env.HOST_DRIVER_ENABLED ? { tier: env.HOST_DEVICE_TIER, tags: env.HOST_DEVICE_TAGS } : false,
+          ...(env.ANDROID_ENABLED ? { android: androidConfig(env) } : {}),
+          ...(env.BROWSER_DEVICES > 0 ? { browser: browserConfig(env) } : {}),
+          ...(env.DEVICE_INVENTORY ? { inventory: await loadInventory(env.DEVICE_INVENTORY) } : {}),
+        },
+        leaseTtlMs: env.LEASE_TTL_MS,
         logger,
         lockDurationMs: env.LOCK_DURATION_MS,
         stalledIntervalMs: env.STALLED_INTERVAL_MS,

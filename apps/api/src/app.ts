@@ -11,6 +11,7 @@ import queuesPlugin from './plugins/queues.ts';
 import servicesPlugin from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import v1Routes from './routes/v1/index.ts';
+import webPlugin from './plugins/web.ts';
 
 export type AppConfig = Pick<
   ApiConfig,
@@ -24,7 +25,13 @@ export type AppConfig = Pick<
   | 'DEVICE_OFFLINE_AFTER_MS'
   | 'REROUTE_TIMEOUT_MS'
   | 'WATCHDOG_INTERVAL_MS'
-> & { PUBLIC_URL?: string | undefined; EDGEPROOF_ADMIN_TOKEN?: string | undefined; startWatchdog?: boolean };
+> & {
+  PUBLIC_URL?: string | undefined;
+  EDGEPROOF_ADMIN_TOKEN?: string | undefined;
+  startWatchdog?: boolean;
+  /** default 3 */
+  QUARANTINE_AFTER_HEALTH_FAILURES?: number | undefined;
+};
 
 /** Builds the API without listening; `server.ts` starts it, tests use `app.inject`. */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
@@ -57,5 +64,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(healthRoutes);
   await app.register(v1Routes, { prefix: '/v1' });
+  await app.register(webPlugin);
   return app;
 }

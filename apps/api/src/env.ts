@@ -19,6 +19,8 @@ const Env = z.object({
   /** a queued job whose device is offline and has no equivalent fails after this long */
   REROUTE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
   WATCHDOG_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
+  /** a device whose health checks fail this many times in a row is quarantined until an admin releases it */
+  QUARANTINE_AFTER_HEALTH_FAILURES: z.coerce.number().int().positive().default(3),
 });
 export type ApiConfig = z.infer<typeof Env>;
 

@@ -1,6 +1,20 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import type { DatasetOut, DeviceOut, ModelCreate, ModelOut, ModelVersionOut, RunCreateInput, RunOut } from '@edgeproof/contracts';
+import type {
+  ApprovalOut,
+  ApprovedModelOut,
+  AuditEntryOut,
+  DatasetOut,
+  DeviceOut,
+  GateCreate,
+  GateOut,
+  ModelCreate,
+  ModelOut,
+  ModelVersionOut,
+  PolicyRef,
+  RunCreateInput,
+  RunOut,
+} from '@edgeproof/contracts';
 
 export class ApiError extends Error {
   constructor(
@@ -20,7 +34,8 @@ export class EdgeproofClient {
     private readonly token: string,
   ) {}
 
-  private async request<T>(method: string, path: string, init: { json?: unknown; body?: FormData; headers?: Record<string, string> } = {}): Promise<{ status: number; body: T }> {
+  /** @internal shared with the gating client methods */
+  async request<T>(method: string, path: string, init: { json?: unknown; body?: FormData; headers?: Record<string, string> } = {}): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, ...init.headers };
     let body: string | FormData | undefined;
     if (init.json !== undefined) {
@@ -101,5 +116,52 @@ export class EdgeproofClient {
       if (Date.now() > deadline) throw new ApiError(0, 'timeout', `run ${id} did not finish within ${Math.round(opts.timeoutMs / 1000)} s`);
       await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
     }
+  }
+
+  async createGate(body: GateCreate, idempotencyKey?: string): Promise<{ created: boolean; gate: GateOut }> {
+    const res = await this.request<GateOut>('POST', '/v1/gates', { json: body, ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}) });
+    return { created: res.status === 201, gate: res.body };
+  }
+
+  async getGate(id: string): Promise<GateOut> {
+    return (await this.request<GateOut>('GET', `/v1/gates/${id}`)).body;
+  }
+
+  async reevaluateGate(id: string, policy: PolicyRef): Promise<GateOut> {
+    return (await this.request<GateOut>('POST', `/v1/gates/${id}/reevaluate`, { json: { policy } })).body;
+  }
+
+  /** Polls a gate until it is decided; throws ApiError code "timeout" when the deadline passes. */
+  async waitForGate(id: string, opts: { timeoutMs: number; intervalMs?: number; onPoll?: (gate: GateOut, run: RunOut) => void }): Promise<GateOut> {
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      const gate = await this.getGate(id);
+      if (gate.status === 'done' || gate.status === 'error') return gate;
+      if (opts.onPoll) opts.onPoll(gate, await this.getRun(gate.confirmRunId ?? gate.runId));
+      if (Date.now() > deadline) throw new ApiError(0, 'timeout', `gate ${id} was not decided within ${Math.round(opts.timeoutMs / 1000)} s`);
+      await new Promise((r) => setTimeout(r, Math.min(opts.intervalMs ?? 500, Math.max(0, deadline - Date.now()) + 10)));
+    }
+  }
+
+  async getApproved(model: string, q: { platform?: string | undefined; tier?: string | undefined; channel?: string | undefined }): Promise<ApprovedModelOut> {
+    const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined));
+    return (await this.request<ApprovedModelOut>('GET', `/v1/models/${encodeURIComponent(model)}/approved?${params}`)).body;
+  }
+
+  async listApprovals(q: { model?: string | undefined; state?: string | undefined }): Promise<ApprovalOut[]> {
+    const params = new URLSearchParams(Object.entries({ limit: '200', ...q }).filter((e): e is [string, string] => e[1] !== undefined));
+    return (await this.request<{ items: ApprovalOut[] }>('GET', `/v1/approvals?${params}`)).body.items;
+  }
+
+  async approve(body: { model: string; version: string; platform?: string; tier?: string; channel?: string; reason: string }): Promise<ApprovalOut> {
+    return (await this.request<ApprovalOut>('POST', '/v1/approvals', { json: body })).body;
+  }
+
+  async revokeApproval(id: string, reason: string): Promise<ApprovalOut> {
+    return (await this.request<ApprovalOut>('POST', `/v1/approvals/${id}/revoke`, { json: { reason } })).body;
+  }
+
+  async listAudit(model?: string): Promise<AuditEntryOut[]> {
+    return (await this.request<{ items: AuditEntryOut[] }>('GET', `/v1/audit?limit=200${model ? `&model=${encodeURIComponent(model)}` : ''}`)).body.items;
   }
 }

@@ -12,7 +12,7 @@ export type DeviceTier = z.infer<typeof DeviceTier>;
 export const DeviceStatus = z.enum(['idle', 'busy', 'offline', 'unhealthy', 'quarantined']);
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
 
-export const BenchmarkKind = z.enum(['latency', 'accuracy', 'parity']);
+export const BenchmarkKind = z.enum(['latency', 'accuracy', 'parity', 'feature']);
 export type BenchmarkKind = z.infer<typeof BenchmarkKind>;
 
 export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'partial']);

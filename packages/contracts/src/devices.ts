@@ -44,6 +44,11 @@ export const DeviceHeartbeat = z.strictObject({
   status: z.enum(['idle', 'busy', 'unhealthy']),
   reason: z.string().max(2000).optional(),
   currentJobId: z.uuid().optional(),
+  /**
+   * health checks that failed, in a row, since the agent's last delivered heartbeat; the API adds
+   * them to the device's consecutive failures (and resets the count on a healthy report with none)
+   */
+  healthFailures: z.number().int().min(0).max(10_000).optional(),
 });
 export type DeviceHeartbeat = z.infer<typeof DeviceHeartbeat>;
 
@@ -70,7 +75,13 @@ export const DeviceOut = z.object({
   attributes: z.record(z.string(), z.unknown()),
   status: DeviceStatus,
   statusReason: z.string().nullable(),
+  /** failed health checks in a row; the API quarantines the device at its configured limit */
+  consecutiveHealthFailures: z.number().int().optional(),
   currentJobId: z.string().nullable(),
   lastHeartbeatAt: z.string(),
 });
 export type DeviceOut = z.infer<typeof DeviceOut>;
+
+/** An admin's reason for taking a device out of service. */
+export const DeviceQuarantine = z.strictObject({ reason: z.string().min(1).max(2000) });
+export type DeviceQuarantine = z.infer<typeof DeviceQuarantine>;

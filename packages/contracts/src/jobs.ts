@@ -4,20 +4,24 @@ import { BenchmarkSettings } from './settings.ts';
 import { DatasetHeader } from './datasets.ts';
 import { ModelSignature } from './signature.ts';
 
+const JobModel = z.object({
+  versionId: z.uuid(),
+  name: z.string(),
+  version: z.string(),
+  sha256: Sha256,
+  format: z.enum(['onnx', 'tflite']),
+  signature: ModelSignature,
+});
+
 /** What the API puts on a device's queue; the agent parses it on consume. */
 export const EvaluateJobPayload = z.object({
   jobId: z.uuid(),
   runId: z.uuid(),
   deviceId: z.uuid(),
   benchmark: BenchmarkKind,
-  model: z.object({
-    versionId: z.uuid(),
-    name: z.string(),
-    version: z.string(),
-    sha256: Sha256,
-    format: z.enum(['onnx', 'tflite']),
-    signature: ModelSignature,
-  }),
+  model: JobModel,
+  /** interleaved latency: the baseline measured in the same session, alternating with the model */
+  baseline: JobModel.optional(),
   dataset: z.object({ sha256: Sha256, header: DatasetHeader, sampleCount: z.number().int() }).nullable(),
   settings: BenchmarkSettings,
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FeatureSummary } from './feature-results.ts';
 
 export const SampleStats = z.object({
   count: z.number().int(),
@@ -64,7 +65,7 @@ export const ParitySummary = z.object({
 });
 export type ParitySummary = z.infer<typeof ParitySummary>;
 
-export const ResultSummary = z.discriminatedUnion('kind', [LatencySummary, AccuracySummary, ParitySummary]);
+export const ResultSummary = z.discriminatedUnion('kind', [LatencySummary, AccuracySummary, ParitySummary, FeatureSummary]);
 export type ResultSummary = z.infer<typeof ResultSummary>;
 
 export const ResultEnvironment = z.object({

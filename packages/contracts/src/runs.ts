@@ -3,6 +3,8 @@ import { BenchmarkKind, DeviceTier, JobStatus, RunStatus, Slug, VersionName } fr
 import { BenchmarkSettings } from './settings.ts';
 import { ResultEnvironment, ResultSummary } from './results.ts';
 
+const VERSION_RANGE_BOUND = /^\d+(\.\d+)*$/;
+
 export const DeviceSelector = z
   .strictObject({
     /** explicit devices; when given, attribute filters must be absent */
@@ -13,10 +15,17 @@ export const DeviceSelector = z
     tags: z.array(z.string()).optional(),
     runtime: z.string().optional(),
     model: z.string().optional(),
+    /** inclusive OS version range, compared numerically part by part ("12" < "12.1" < "13"); needs osVersion on the device */
+    osVersion: z
+      .strictObject({ min: z.string().regex(VERSION_RANGE_BOUND).optional(), max: z.string().regex(VERSION_RANGE_BOUND).optional() })
+      .refine((r) => r.min !== undefined || r.max !== undefined, { message: 'give min, max or both' })
+      .optional(),
+    /** the owning team: attributes.team, or a tag "team:<name>" */
+    team: z.string().min(1).max(100).optional(),
     /** all matching devices, or one per tier (idle and healthy first) */
     pick: z.enum(['all', 'one-per-tier']).default('all'),
   })
-  .refine((s) => !(s.ids && (s.platform ?? s.tiers ?? s.tags ?? s.runtime ?? s.model)), {
+  .refine((s) => !(s.ids && (s.platform ?? s.tiers ?? s.tags ?? s.runtime ?? s.model ?? s.osVersion ?? s.team)), {
     message: 'give either ids or attribute filters, not both',
     path: ['ids'],
   });
@@ -41,6 +50,8 @@ export const RunCreate = z.strictObject({
   benchmarks: z.array(BenchmarkKind).min(1),
   settings: BenchmarkSettings.default(BenchmarkSettings.parse({})),
   ci: CiContext.optional(),
+  /** latency with a baseline: measure both in one device session, alternating (one job per device) */
+  interleave: z.boolean().optional(),
 });
 export type RunCreate = z.infer<typeof RunCreate>;
 export type RunCreateInput = z.input<typeof RunCreate>;

@@ -13,3 +13,5 @@ export type {
 } from './generated/prisma/client.ts';
 export { migrateDatabase } from './migrate.ts';
 export * from './mappers.ts';
+export type { Approval, AuditEntry, DevicePopulation, GateEvaluation, GatePolicy, ReleaseManifest } from './generated/prisma/client.ts';
+export * from './gating-mappers.ts';

@@ -81,6 +81,7 @@ export function toDeviceOut(d: Device & { agent: Agent }): DeviceOut {
     attributes: d.attributes as Record<string, unknown>,
     status: d.status,
     statusReason: d.statusReason,
+    consecutiveHealthFailures: d.consecutiveHealthFailures,
     currentJobId: d.currentJobId,
     lastHeartbeatAt: iso(d.lastHeartbeatAt),
   };

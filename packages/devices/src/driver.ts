@@ -13,6 +13,8 @@ export interface DriverJob {
   jobId: string;
   benchmark: BenchmarkKind;
   model: { path: string; sha256: string; format: 'onnx' | 'tflite'; signature: ModelSignature };
+  /** latency only: a baseline to measure in the same session, alternating with `model` (interleaved A/B) */
+  baseline?: { path: string; sha256: string; format: 'onnx' | 'tflite'; signature: ModelSignature; version: string };
   /** present when the benchmark reads a dataset (accuracy, or inputSource 'dataset') */
   dataset: { path: string; sha256: string; header: DatasetHeader } | null;
   settings: BenchmarkSettings;
@@ -32,7 +34,7 @@ export interface DriverResult {
 export interface HealthReport {
   ok: boolean;
   reason?: string;
-  /** when the driver actually probed the device (ms epoch); a cached answer repeats the same value */
+  /** when the driver actually probed the device (ms epoch); a cached answer repeats it; 0 = not probed yet */
   checkedAt?: number;
   /** pre-job checks: how long the device was left to cool down before it was fit to run */
   cooldownWaitMs?: number;

@@ -1,2 +1,3 @@
 export { createRedis } from './connection.ts';
 export { jobCatalog, deviceQueueName, DEFAULT_QUEUE_PREFIX, type JobCatalog, type JobName, type JobPayload, type JobKind } from './catalog.ts';
+export { DeviceLeases, DeviceLease, type DeviceLeaseOptions, type LeaseInfo } from './device-lease.ts';

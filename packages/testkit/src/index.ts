@@ -50,3 +50,5 @@ export const thirdPartyModels = {
   /** Silero VAD v5: several typed inputs including int64 */
   sileroVad: `${repoRoot}node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx`,
 } as const;
+
+export { startAppium, freePort, type TestAppium } from './appium.ts';

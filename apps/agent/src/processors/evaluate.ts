@@ -1,8 +1,8 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { EvaluateJobPayload } from '@edgeproof/contracts';
-import { DriverError, type DriverJob } from '@edgeproof/devices';
-import { jobCatalog } from '@edgeproof/queue';
+import { DriverError, type DriverJob, type DriverResult, type HealthReport } from '@edgeproof/devices';
+import { jobCatalog, type DeviceLease, type DeviceLeases } from '@edgeproof/queue';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import type { ArtifactCache } from '../artifact-cache.ts';
 import type { DeviceSlot } from '../device-slot.ts';
@@ -15,6 +15,8 @@ export interface EvaluateDeps {
   logger: Logger;
   /** called when the device starts or stops being busy */
   onBusyChange?: () => void;
+  /** when set, a job runs only while it holds the device's lease (one job per physical device, across agents) */
+  leases?: { store: DeviceLeases; holder: string; busyRetryMs: number };
 }
 
 export type EvaluateOutcome =
@@ -32,7 +34,7 @@ const MAX_ERROR_LENGTH = 10_000;
  * failure (final when no attempt is left) and is rethrown so BullMQ retries.
  */
 export function createEvaluateProcessor(deps: EvaluateDeps) {
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<EvaluateOutcome> => {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<EvaluateOutcome> => {
     const attempt = job.attemptsMade + 1;
     const parsed = jobCatalog.evaluate.schema.safeParse(job.data);
     if (!parsed.success) {
@@ -43,6 +45,22 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
     }
     const payload = parsed.data;
     const log = deps.logger.child({ jobId: payload.jobId, attempt, benchmark: payload.benchmark, device: deps.slot.localKey });
+
+    let lease: DeviceLease | null = null;
+    if (deps.leases) {
+      lease = await deps.leases.store.acquire(deps.slot.leaseKey, `${deps.leases.holder}/${deps.slot.id}`);
+      if (!lease) {
+        // someone else is using this physical device: come back later without spending an attempt
+        log.info({ leaseKey: deps.slot.leaseKey }, 'device leased elsewhere; job delayed');
+        await job.moveToDelayed(Date.now() + deps.leases.busyRetryMs, token);
+        throw new DelayedError();
+      }
+    }
+    // losing the lease (e.g. Redis unreachable past its TTL) stops the run: another job may own the device now
+    const run = new AbortController();
+    const onAbort = () => run.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    lease?.onLost((reason) => run.abort(new Error(reason)));
 
     try {
       const start = await deps.api.startJob(payload.jobId, { attempt }).catch((err: unknown) => {
@@ -58,8 +76,12 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
       deps.onBusyChange?.();
       log.info('job started');
 
+      const fit = await preJobCheck(deps.slot, run.signal);
+      if (!fit.ok) throw new Error(`device not fit to run: ${fit.reason ?? 'health check failed'}`);
       const driverJob = await prepare(deps.cache, payload);
-      const result = await deps.slot.driver.run(deps.slot.registration, driverJob, signal ?? new AbortController().signal);
+      const measured = await deps.slot.driver.run(deps.slot.registration, driverJob, run.signal);
+      if (lease?.lost) throw new Error('the device lease was lost during the run; the measurement is discarded');
+      const result = withCooldown(measured, fit.cooldownWaitMs);
       const { stored } = await deps.api.postResult(payload.jobId, { attempt, ...result });
       log.info({ stored }, 'result posted');
       return { status: stored ? 'stored' : 'duplicate' };
@@ -70,6 +92,8 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
       await reportFailure({ ...deps, logger: log }, payload.jobId, attempt, error, final);
       throw error;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await lease?.release().catch((err: unknown) => log.warn({ err }, 'could not release the device lease; it will expire'));
       if (deps.slot.currentJobId !== undefined) {
         deps.slot.end();
         deps.onBusyChange?.();
@@ -78,14 +102,36 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
   };
 }
 
+/** The driver's pre-job check (or its health check); the outcome counts towards quarantine like any check. */
+async function preJobCheck(slot: DeviceSlot, signal: AbortSignal): Promise<HealthReport> {
+  let report: HealthReport;
+  try {
+    report = slot.driver.preJobCheck
+      ? await slot.driver.preJobCheck(slot.registration, signal)
+      : await slot.driver.healthCheck(slot.registration);
+  } catch (err) {
+    report = { ok: false, reason: `pre-job check failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return slot.record(report);
+}
+
+/** A cool-down wait before the run is part of how the result was measured. */
+function withCooldown(result: DriverResult, cooldownWaitMs: number | undefined): DriverResult {
+  if (cooldownWaitMs === undefined) return result;
+  return { ...result, environment: { ...result.environment, extra: { ...result.environment.extra, cooldownWaitMs } } };
+}
+
 /** Local copies of what the job reads; the dataset only when the benchmark uses it. */
 async function prepare(cache: ArtifactCache, payload: EvaluateJobPayload): Promise<DriverJob> {
   const needsDataset = payload.benchmark === 'accuracy' || payload.settings.inputSource === 'dataset';
-  const [modelPath, datasetPath] = await Promise.all([
+  const [modelPath, datasetPath, baselinePath] = await Promise.all([
     fetchArtifact(cache, payload.model.sha256, 'model'),
     needsDataset && payload.dataset ? fetchArtifact(cache, payload.dataset.sha256, 'dataset') : undefined,
+    payload.baseline ? fetchArtifact(cache, payload.baseline.sha256, 'baseline model') : undefined,
   ]);
+  const b = payload.baseline;
   return {
+    ...(b && baselinePath ? { baseline: { path: baselinePath, sha256: b.sha256, format: b.format, signature: b.signature, version: b.version } } : {}),
     jobId: payload.jobId,
     benchmark: payload.benchmark,
     model: { path: modelPath, sha256: payload.model.sha256, format: payload.model.format, signature: payload.model.signature },

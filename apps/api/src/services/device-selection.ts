@@ -9,6 +9,32 @@ export function canRun(device: Pick<Device, 'runtimes'>, format: 'onnx' | 'tflit
   return device.runtimes.some((r) => (format === 'onnx' ? r.startsWith('onnxruntime') : r.includes('tflite')));
 }
 
+/** Compares dotted numeric versions part by part ("12" < "12.1" < "13"); missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** A device without a numeric OS version never matches a range. */
+export function inVersionRange(osVersion: string | null, range: { min?: string | undefined; max?: string | undefined } | undefined): boolean {
+  if (!range) return true;
+  const v = /^\d+(\.\d+)*/.exec(osVersion ?? '')?.[0];
+  if (!v) return false;
+  return (range.min === undefined || compareVersions(v, range.min) >= 0) && (range.max === undefined || compareVersions(v, range.max) <= 0);
+}
+
+/** The team from the device's attributes (`team`) or a `team:<name>` tag. */
+export function ownedBy(device: Pick<Device, 'attributes' | 'tags'>, team: string | undefined): boolean {
+  if (team === undefined) return true;
+  const attrs = device.attributes as Record<string, unknown> | null;
+  return attrs?.['team'] === team || device.tags.includes(`team:${team}`);
+}
+
 /** Resolves a run's device selector to concrete devices, or explains why none fit. */
 export async function selectDevices(db: Db, selector: DeviceSelector, format: 'onnx' | 'tflite'): Promise<Device[]> {
   if (selector.ids) {
@@ -32,7 +58,7 @@ export async function selectDevices(db: Db, selector: DeviceSelector, format: 'o
     },
     orderBy: [{ lastHeartbeatAt: 'desc' }],
   });
-  const capable = rows.filter((d) => canRun(d, format));
+  const capable = rows.filter((d) => canRun(d, format) && inVersionRange(d.osVersion, selector.osVersion) && ownedBy(d, selector.team));
   if (capable.length === 0) {
     const { pick: _pick, ...filters } = selector;
     throw new AppError(422, 'unprocessable', `no online device matches ${JSON.stringify(filters)} and can run ${format} models`);

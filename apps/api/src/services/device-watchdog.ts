@@ -1,7 +1,7 @@
 import type { Db } from '@edgeproof/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeviceQueues } from '../plugins/queues.ts';
-import { buildEvaluatePayload, bullJobId } from './job-payload.ts';
+import { bullJobId, loadEvaluatePayload } from './job-payload.ts';
 import { refreshRunStatus } from './run-status.ts';
 
 export interface WatchdogOptions {
@@ -45,7 +45,7 @@ export class DeviceWatchdog {
   private async rerouteJobsOfOfflineDevices(now: Date): Promise<void> {
     const stranded = await this.db.job.findMany({
       where: { status: { in: ['queued', 'running'] }, device: { status: { in: ['offline', 'quarantined'] } } },
-      include: { device: true, run: { include: { dataset: true } } },
+      include: { device: true },
       take: 500,
     });
     for (const job of stranded) {
@@ -75,8 +75,7 @@ export class DeviceWatchdog {
         where: { id: job.id },
         data: { deviceId: target.id, reroutes: { increment: 1 }, status: 'queued', error: `re-routed from offline device ${job.device.localKey}` },
       });
-      const version = await this.db.modelVersion.findUniqueOrThrow({ where: { id: job.modelVersionId }, include: { model: true } });
-      await this.queues.addEvaluate(target.id, bullJobId(moved), buildEvaluatePayload(moved, version, job.run.dataset, job.run.settings));
+      await this.queues.addEvaluate(target.id, bullJobId(moved), await loadEvaluatePayload(this.db, moved));
       this.log.info({ jobId: job.id, from: job.deviceId, to: target.id }, 're-routed job');
     }
   }
@@ -85,15 +84,13 @@ export class DeviceWatchdog {
   private async reconcileQueue(): Promise<void> {
     const open = await this.db.job.findMany({
       where: { status: { in: ['queued', 'running'] }, device: { status: { notIn: ['offline', 'quarantined'] } } },
-      include: { run: { include: { dataset: true } } },
       orderBy: { queuedAt: 'asc' },
       take: 500,
     });
     for (const job of open) {
       const bull = await this.queues.queue(job.deviceId).getJob(bullJobId(job));
       if (!bull) {
-        const version = await this.db.modelVersion.findUniqueOrThrow({ where: { id: job.modelVersionId }, include: { model: true } });
-        await this.queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, job.run.dataset, job.run.settings));
+        await this.queues.addEvaluate(job.deviceId, bullJobId(job), await loadEvaluatePayload(this.db, job));
         continue;
       }
       if ((await bull.getState()) === 'failed') {

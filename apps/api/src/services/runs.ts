@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { AppError, notFound } from '../errors.ts';
 import type { DeviceQueues } from '../plugins/queues.ts';
 import { selectDevices } from './device-selection.ts';
-import { buildEvaluatePayload, bullJobId } from './job-payload.ts';
+import { buildEvaluatePayload, bullJobId, INTERLEAVED_ROLE } from './job-payload.ts';
 
 export const runInclude = {
   modelVersion: { include: { model: true } },
@@ -101,12 +101,12 @@ export async function createRun(
       // candidate and baseline alternate per device so drift hits both alike
       const rows = devices.flatMap((device) =>
         body.benchmarks.flatMap((benchmark) =>
-          versions.map((v, i) => ({
+          (body.interleave && baseline && benchmark === 'latency' ? [candidate] : versions).map((v, i) => ({
             runId: created.id,
             deviceId: device.id,
             benchmark,
             modelVersionId: v.id,
-            role: i === 0 ? 'candidate' : 'baseline',
+            role: i > 0 ? 'baseline' : body.interleave && baseline && benchmark === 'latency' ? INTERLEAVED_ROLE : 'candidate',
           })),
         ),
       );
@@ -134,7 +134,8 @@ export async function enqueueRunJobs(queues: DeviceQueues, log: FastifyBaseLogge
     const version = versionsById.get(job.modelVersionId);
     if (!version) continue;
     try {
-      await queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, run.dataset, run.settings));
+      const baseline = job.role === INTERLEAVED_ROLE && run.baselineVersion ? { ...run.baselineVersion, model: run.modelVersion.model } : undefined;
+      await queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, run.dataset, run.settings, baseline));
     } catch (err) {
       // the watchdog's reconcile pass queues it again; the row stays "queued"
       log.error({ err, jobId: job.id }, 'could not queue job');

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { runAccuracy } from './accuracy.ts';
+import { runInterleavedLatency } from './interleaved-latency.ts';
 import { runLatency } from './latency.ts';
 import { runParity } from './parity.ts';
 import type { ChildMessage, ParentMessage } from './protocol.ts';
@@ -12,7 +13,7 @@ import type { ChildMessage, ParentMessage } from './protocol.ts';
 function run(job: DriverJob): Promise<DriverResult> {
   switch (job.benchmark) {
     case 'latency':
-      return runLatency(job);
+      return job.baseline ? runInterleavedLatency(job, job.baseline) : runLatency(job);
     case 'accuracy':
       return runAccuracy(job);
     case 'parity':

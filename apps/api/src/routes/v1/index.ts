@@ -3,10 +3,12 @@ import agentJobRoutes from './agent-jobs/index.ts';
 import agentRoutes from './agents/index.ts';
 import artifactRoutes from './artifacts/index.ts';
 import datasetRoutes from './datasets/index.ts';
+import gatingRoutes from './gating.ts';
 import deviceRoutes from './devices/index.ts';
 import modelRoutes from './models/index.ts';
 import runRoutes from './runs/index.ts';
 import tokenRoutes from './tokens/index.ts';
+import dashboardRoutes from './dashboard/index.ts';
 
 const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(modelRoutes, { prefix: '/models' });
@@ -17,5 +19,7 @@ const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(agentJobRoutes, { prefix: '/agent/jobs' });
   await app.register(artifactRoutes, { prefix: '/artifacts' });
   await app.register(tokenRoutes);
+  await app.register(dashboardRoutes, { prefix: '/dashboard' });
+  await app.register(gatingRoutes);
 };
 export default v1Routes;

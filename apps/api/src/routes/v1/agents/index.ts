@@ -3,6 +3,7 @@ import { deviceQueueName } from '@edgeproof/queue';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
+import { nextHealth } from '../../../services/device-health.ts';
 
 /** Interchangeable devices share a class; re-routing only moves jobs within one. */
 export function defaultEquivalenceClass(d: DeviceRegistration): string {
@@ -58,6 +59,7 @@ const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { roles: ['agent'] }, schema: { params: z.strictObject({ agentId: z.uuid() }), body: AgentHeartbeat } },
     async (request, reply) => {
       const now = new Date();
+      const quarantineAfter = app.config.QUARANTINE_AFTER_HEALTH_FAILURES ?? 3;
       const agent = await app.db.agent.findUnique({ where: { id: request.params.agentId } });
       if (!agent) throw notFound(`agent ${request.params.agentId}`);
       await app.db.$transaction(async (tx) => {
@@ -65,14 +67,10 @@ const agentRoutes: FastifyPluginAsyncZod = async (app) => {
         for (const d of request.body.devices) {
           const device = await tx.device.findUnique({ where: { agentId_localKey: { agentId: agent.id, localKey: d.localKey } } });
           if (!device) continue;
-          const keepStatus = device.status === 'quarantined';
+          const health = nextHealth(device, d, quarantineAfter);
           await tx.device.update({
             where: { id: device.id },
-            data: {
-              lastHeartbeatAt: now,
-              currentJobId: d.currentJobId ?? null,
-              ...(keepStatus ? {} : { status: d.status, statusReason: d.reason ?? null }),
-            },
+            data: { lastHeartbeatAt: now, currentJobId: d.currentJobId ?? null, ...health },
           });
         }
       });

@@ -1,0 +1,108 @@
+import os from 'node:os';
+import type { DeviceTier } from '@edgeproof/contracts';
+import type { HarnessExecutionProvider, HarnessServerOptions } from '@edgeproof/harness-web';
+
+/** Any WebDriver endpoint: one Appium server, a Selenium Grid hub, or a cloud device farm. */
+export interface WebDriverEndpoint {
+  /** e.g. http://127.0.0.1:4723 (Appium 3), http://grid:4444 (Grid 4), https://hub.cloud.example/wd/hub */
+  url: string;
+  /** basic-auth credentials (cloud farms: user name and access key) */
+  user?: string;
+  key?: string;
+}
+
+export interface BrowserDriverOptions {
+  /** default http://127.0.0.1:4723 (device-farm/start-appium.sh) */
+  endpoint?: WebDriverEndpoint;
+  /** browser devices this driver serves (one session at a time each); default 1 */
+  slots?: number;
+  /** local keys are `${prefix}-1`, `${prefix}-2`, ...; default "browser" */
+  localKeyPrefix?: string;
+  /** Chromium on the Appium host; null leaves goog:chromeOptions.binary unset (cloud farms). Default /usr/bin/chromium */
+  browserBinary?: string | null;
+  /** chromedriver on the Appium host (appium:executable); null lets the endpoint choose. Default /usr/bin/chromedriver */
+  chromedriverPath?: string | null;
+  /** slot i gets chromedriver port base + i; the discovery probe gets base + slots. Default 9600 */
+  chromedriverBasePort?: number;
+  /** default true */
+  headless?: boolean;
+  /** extra Chromium flags */
+  browserArgs?: string[];
+  /** merged over the session capabilities last (e.g. a cloud farm's vendor options) */
+  capabilities?: Record<string, unknown>;
+  /** default 'wasm'; 'webgpu' devices report unhealthy when the browser gives no adapter */
+  executionProvider?: HarnessExecutionProvider;
+  /** onnxruntime-web 1.30 ships SIMD builds only: 'fixed' (default) or 'relaxed' SIMD */
+  simd?: 'fixed' | 'relaxed';
+  /** default "mid" */
+  tier?: DeviceTier;
+  tags?: string[];
+  /** where the harness is served; default 127.0.0.1 on a free port */
+  harness?: HarnessServerOptions;
+  /** a fresh profile directory per session is made under this folder (on the Appium host); default os.tmpdir() */
+  profileRoot?: string;
+  /** after each session, SIGKILL leftover browser/chromedriver processes of that session on this machine; default: endpoint is loopback */
+  cleanupLocalProcesses?: boolean;
+  /** how long opening a session may take; default 60 s */
+  sessionStartTimeoutMs?: number;
+}
+
+export const DEFAULT_APPIUM_URL = 'http://127.0.0.1:4723';
+
+/** Chromium flags that work headless in containers and CI (see device-farm/README.md). */
+export const HEADLESS_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export type ResolvedBrowserOptions = Required<
+  Omit<BrowserDriverOptions, 'endpoint' | 'harness' | 'capabilities' | 'browserArgs' | 'tags'>
+> & {
+  endpoint: WebDriverEndpoint;
+  harness: HarnessServerOptions;
+  capabilities: Record<string, unknown>;
+  browserArgs: string[];
+  tags: string[];
+};
+
+export function resolveOptions(o: BrowserDriverOptions): ResolvedBrowserOptions {
+  const endpoint = o.endpoint ?? { url: DEFAULT_APPIUM_URL };
+  return {
+    endpoint,
+    slots: o.slots ?? 1,
+    localKeyPrefix: o.localKeyPrefix ?? 'browser',
+    browserBinary: o.browserBinary === undefined ? '/usr/bin/chromium' : o.browserBinary,
+    chromedriverPath: o.chromedriverPath === undefined ? '/usr/bin/chromedriver' : o.chromedriverPath,
+    chromedriverBasePort: o.chromedriverBasePort ?? 9600,
+    headless: o.headless ?? true,
+    browserArgs: o.browserArgs ?? [],
+    capabilities: o.capabilities ?? {},
+    executionProvider: o.executionProvider ?? 'wasm',
+    simd: o.simd ?? 'fixed',
+    tier: o.tier ?? 'mid',
+    tags: o.tags ?? [],
+    harness: o.harness ?? {},
+    profileRoot: o.profileRoot ?? os.tmpdir(),
+    cleanupLocalProcesses: o.cleanupLocalProcesses ?? isLoopback(endpoint.url),
+    sessionStartTimeoutMs: o.sessionStartTimeoutMs ?? 60_000,
+  };
+}
+
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+}
+
+/** The endpoint URL without credentials, for logs and device attributes. */
+export function endpointLabel(endpoint: WebDriverEndpoint): string {
+  const u = new URL(endpoint.url);
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,97 @@
+import type { GatePolicy, PopulationEntry, RuleDevice, RuleResult, RuleWhere } from '@edgeproof/contracts';
+import type { LabDevice } from './population.ts';
+
+/** What a gate is decided on: everything is already stored, so re-evaluating needs no device. */
+export interface GateEvidence {
+  candidate: ModelFacts;
+  /** null when the policy names no baseline and none is approved for the scope */
+  baseline: ModelFacts | null;
+  devices: EvidenceDevice[];
+  measurements: Measurement[];
+  /** A/A noise floor per device id (null: no A/A pairs yet) */
+  noiseFloors: Record<string, number | null>;
+  /** populations named by population rules */
+  populations: Record<string, PopulationEntry[]>;
+}
+
+export interface ModelFacts {
+  version: string;
+  sizeBytes: number;
+  gzipSizeBytes: number;
+}
+
+export interface EvidenceDevice extends LabDevice {
+  platform: string;
+  /** not offline, quarantined or unhealthy */
+  healthy: boolean;
+}
+
+export interface Measurement {
+  jobId: string;
+  deviceId: string;
+  role: 'candidate' | 'baseline';
+  benchmark: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  error: string | null;
+  summary: unknown;
+  rawSamples: number[];
+  thermalState: string | null;
+}
+
+export type Rule = GatePolicy['rules'][number];
+
+export function ruleDevice(d: EvidenceDevice): RuleDevice {
+  return { id: d.id, localKey: d.localKey, platform: d.platform, tier: d.tier, model: d.model };
+}
+
+export function deviceLabel(d: EvidenceDevice): string {
+  return `${d.localKey} (${d.platform}, ${d.tier})`;
+}
+
+/** Whether a device answers to a name in a policy: its id, local key or model. */
+export function deviceNamed(d: EvidenceDevice, name: string): boolean {
+  return d.id === name || d.localKey === name || (d.model !== null && d.model.toLowerCase() === name.toLowerCase());
+}
+
+export function inScope(d: EvidenceDevice, where: RuleWhere): boolean {
+  if (where.platforms && !where.platforms.includes(d.platform)) return false;
+  if (where.tiers && !where.tiers.includes(d.tier)) return false;
+  if (where.devices && !where.devices.some((n) => deviceNamed(d, n))) return false;
+  return true;
+}
+
+export function describeWhere(where: RuleWhere): string {
+  const parts = [
+    where.platforms ? `platform ${where.platforms.join('/')}` : '',
+    where.tiers ? `tier ${where.tiers.join('/')}` : '',
+    where.devices ? `devices ${where.devices.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'any device';
+}
+
+/** The first measurement of a kind for a device and role (a run has one per device, benchmark and role). */
+export function measurementOf(e: GateEvidence, deviceId: string, benchmark: string, role: 'candidate' | 'baseline'): Measurement | undefined {
+  const all = e.measurements.filter((m) => m.deviceId === deviceId && m.benchmark === benchmark && m.role === role);
+  return all.find((m) => m.status === 'succeeded') ?? all[0];
+}
+
+export function isThrottled(m: Measurement, throttledStates: readonly string[]): boolean {
+  return m.thermalState !== null && throttledStates.some((s) => s.toLowerCase() === m.thermalState?.toLowerCase());
+}
+
+type Base = Pick<RuleResult, 'rule' | 'ruleIndex' | 'type'>;
+
+export function result(base: Base, fields: Partial<Omit<RuleResult, 'rule' | 'ruleIndex' | 'type'>> & Pick<RuleResult, 'status' | 'explanation'>): RuleResult {
+  return {
+    ...base,
+    metric: null,
+    device: null,
+    observed: null,
+    baseline: null,
+    threshold: null,
+    unit: null,
+    ci: null,
+    pValue: null,
+    ...fields,
+  };
+}

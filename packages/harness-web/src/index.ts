@@ -1,0 +1,11 @@
+export {
+  startHarnessServer,
+  ISOLATION_HEADERS,
+  type HarnessServer,
+  type HarnessServerOptions,
+  type HarnessJobFiles,
+  type HostedJob,
+} from './server.ts';
+export { bundleHarnessScript, ortDistDir } from './bundle.ts';
+export { encodeInputSets, decodeInputSets, type PackedSet, type PackedTensor, type PackedData } from './input-pack.ts';
+export * from './protocol.ts';

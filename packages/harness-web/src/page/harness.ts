@@ -1,0 +1,93 @@
+/**
+ * The harness page's script (bundled by esbuild, served as /harness/harness.js). Loads a job's model and
+ * inputs from the harness server, runs one benchmark with onnxruntime-web, and answers the agent through
+ * `window.edgeproofHarness.run(spec)` (called with WebDriver executeAsync).
+ */
+import * as ort from 'onnxruntime-web';
+import { decodeInputSets, type PackedSet } from '../input-pack.ts';
+import { HARNESS_GLOBAL, type HarnessGlobal, type HarnessResult, type HarnessSpec, type HarnessSuccess } from '../protocol.ts';
+import { collectOutputs, collectScores, createSession, HarnessError, measureLatency } from './benchmarks.ts';
+import { BrowserWatch, hasWebGpuAdapter } from './browser-report.ts';
+
+let used = false;
+
+async function fetchBytes(url: string, what: string): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new HarnessError('failed', `could not fetch the ${what} (${res.status} ${res.statusText})`);
+  return res.arrayBuffer();
+}
+
+async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessSuccess> {
+  // the wasm backend reads these once, at its first session: one job per page load
+  if (used) throw new HarnessError('failed', 'the harness page runs one job per load; reload it first');
+  used = true;
+  if (spec.threads > 1 && !globalThis.crossOriginIsolated) {
+    throw new HarnessError('unsupported', `threads=${spec.threads} needs a cross-origin isolated page (COOP/COEP headers)`);
+  }
+  if (spec.executionProvider === 'webgpu' && !(await hasWebGpuAdapter())) {
+    throw new HarnessError('unsupported', 'executionProvider webgpu asked, but this browser gives no WebGPU adapter');
+  }
+  ort.env.wasm.numThreads = spec.threads;
+  ort.env.wasm.simd = spec.simd;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+
+  const [model, inputs] = await Promise.all([fetchBytes(spec.modelUrl, 'model'), fetchBytes(spec.inputsUrl, 'inputs')]);
+  let sets: PackedSet[];
+  try {
+    sets = decodeInputSets(inputs);
+  } catch (err) {
+    throw new HarnessError('invalid_input', err instanceof Error ? err.message : String(err));
+  }
+  if (sets.length === 0) throw new HarnessError('invalid_input', 'the job has no input sets');
+
+  await watch.start(spec.pressureSampleIntervalMs ?? 1000);
+  // includes the wasm runtime's own start on this page (the first session of the page starts it)
+  const createStart = performance.now();
+  const session = await createSession(new Uint8Array(model), spec);
+  const sessionCreateMs = performance.now() - createStart;
+
+  const base = {
+    ok: true as const,
+    runtimeVersion: ort.env.versions.web ?? ort.env.versions.common,
+    executionProvider: spec.executionProvider,
+    threads: ort.env.wasm.numThreads ?? spec.threads,
+    simd: String(ort.env.wasm.simd),
+    inputNames: [...session.inputNames],
+    outputNames: [...session.outputNames],
+  };
+  try {
+    switch (spec.benchmark) {
+      case 'latency': {
+        const timings = await measureLatency(session, sets[0] as PackedSet, spec, watch);
+        return { ...base, latency: { sessionCreateMs, ...timings }, browser: await watch.report() };
+      }
+      case 'accuracy': {
+        if (spec.scoreOutput === undefined || spec.labelCount === undefined) {
+          throw new HarnessError('invalid_input', 'accuracy needs scoreOutput and labelCount');
+        }
+        const scores = await collectScores(session, sets, spec.scoreOutput, spec.labelCount, watch);
+        return { ...base, scores, browser: await watch.report() };
+      }
+      case 'parity':
+        return { ...base, outputs: await collectOutputs(session, sets, watch), browser: await watch.report() };
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+async function run(spec: HarnessSpec): Promise<HarnessResult> {
+  const watch = new BrowserWatch();
+  try {
+    return await runSpec(spec, watch);
+  } catch (err) {
+    const code = err instanceof HarnessError ? err.code : 'failed';
+    const message = err instanceof Error ? err.message : String(err);
+    const browser = await watch.report().catch(() => undefined);
+    return { ok: false, failure: { code, message }, ...(browser ? { browser } : {}) };
+  }
+}
+
+const harness: HarnessGlobal = { ready: true, run };
+(globalThis as Record<string, unknown>)[HARNESS_GLOBAL] = harness;
