@@ -12,6 +12,7 @@ import { migrateDatabase } from '@edgeproof/db';
 import { buildZoo } from '@edgeproof/model-zoo';
 import { buildApp } from '../apps/api/src/app.ts';
 import { newTokenValue } from '../apps/api/src/services/tokens.ts';
+import { runFeatureDemo, startDemoAppium } from './lib/feature-demo.ts';
 import { ensureServices, repoRoot } from './lib/services.ts';
 
 const { values: args } = parseArgs({
@@ -19,6 +20,8 @@ const { values: args } = parseArgs({
     serve: { type: 'boolean', default: false, description: 'keep the API and agent running after the demo' },
     port: { type: 'string', default: '0' },
     threads: { type: 'string', default: '1' },
+    feature: { type: 'boolean', default: false, description: 'also replay the bundled camera feature on a browser device (Appium → Chromium)' },
+    'feature-seconds': { type: 'string', default: '8' },
   },
 });
 
@@ -53,11 +56,15 @@ const apiUrl = api.publicUrl();
 const client = new EdgeproofClient(apiUrl, adminToken);
 say(`API:      ${apiUrl}  (OpenAPI at ${apiUrl}/docs)`);
 
+const appium = args.feature ? await startDemoAppium(repoRoot) : undefined;
+if (appium) say(`appium:   ${appium.url} (chromium driver, for the browser device)`);
+const browserEnv = appium ? { APPIUM_URL: appium.url, BROWSER_DEVICES: '1' } : {};
+
 const agentName = 'demo-host';
 const agentToken = await client.createToken(`${agentName}-${Date.now()}`, 'agent');
 const agent = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/agent/src/main.ts')], {
   cwd: repoRoot,
-  env: { ...process.env, API_URL: apiUrl, AGENT_TOKEN: agentToken, REDIS_URL: services.redisUrl, AGENT_NAME: agentName, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn' },
+  env: { ...process.env, API_URL: apiUrl, AGENT_TOKEN: agentToken, REDIS_URL: services.redisUrl, AGENT_NAME: agentName, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn', ...browserEnv },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const agentExited = new Promise<number | null>((resolve) => agent.once('exit', resolve));
@@ -66,6 +73,7 @@ async function shutdown(code: number): Promise<never> {
   agent.kill('SIGTERM');
   await Promise.race([agentExited, new Promise((r) => setTimeout(r, 5_000))]);
   await api.close();
+  await appium?.stop();
   await services.stop();
   process.exit(code);
 }
@@ -102,12 +110,23 @@ try {
   say('');
   say(renderRunTable(done));
   say(`run status: ${done.status}   results: ${apiUrl}/v1/runs/${done.id}`);
+  let featureOk = true;
+  if (args.feature) {
+    let browser;
+    for (let i = 0; i < 240 && !browser; i++) {
+      browser = (await client.listDevices()).find((d) => d.agent === agentName && d.driver === 'browser' && d.status !== 'offline');
+      if (!browser) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!browser) throw new Error('the agent did not register its browser device within 60 s');
+    say(`device:   ${browser.localKey} — ${browser.model ?? 'browser'} through ${appium?.url}`);
+    featureOk = await runFeatureDemo({ client, repoRoot, deviceId: browser.id, seconds: Number(args['feature-seconds']), say });
+  }
   if (args.serve) {
     say(`serving until Ctrl-C; admin token for this session: ${adminToken}`);
     process.once('SIGINT', () => void shutdown(0));
     process.once('SIGTERM', () => void shutdown(0));
   } else {
-    await shutdown(done.status === 'succeeded' ? 0 : 1);
+    await shutdown(done.status === 'succeeded' && featureOk ? 0 : 1);
   }
 } catch (err) {
   process.stderr.write(`demo failed: ${(err as Error).message}\n`);

@@ -19,3 +19,4 @@ export * from './features.ts';
 export * from './feature-results.ts';
 export * from './feature-builds.ts';
 export * from './dashboard.ts';
+export * from './native-feature-harness.ts';

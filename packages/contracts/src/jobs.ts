@@ -3,6 +3,7 @@ import { BenchmarkKind, Sha256 } from './common.ts';
 import { BenchmarkSettings } from './settings.ts';
 import { DatasetHeader } from './datasets.ts';
 import { ModelSignature } from './signature.ts';
+import { JobFeature, JobScenario } from './feature-builds.ts';
 
 const JobModel = z.object({
   versionId: z.uuid(),
@@ -24,6 +25,9 @@ export const EvaluateJobPayload = z.object({
   baseline: JobModel.optional(),
   dataset: z.object({ sha256: Sha256, header: DatasetHeader, sampleCount: z.number().int() }).nullable(),
   settings: BenchmarkSettings,
+  /** benchmark "feature": the feature build and the scenario it replays */
+  feature: JobFeature.optional(),
+  scenario: JobScenario.optional(),
 });
 export type EvaluateJobPayload = z.infer<typeof EvaluateJobPayload>;
 

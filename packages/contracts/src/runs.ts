@@ -52,6 +52,9 @@ export const RunCreate = z.strictObject({
   ci: CiContext.optional(),
   /** latency with a baseline: measure both in one device session, alternating (one job per device) */
   interleave: z.boolean().optional(),
+  /** benchmark "feature": the feature build (pinning `model`@`version`) and the scenario it replays */
+  feature: z.strictObject({ name: Slug, version: VersionName }).optional(),
+  scenario: z.strictObject({ name: Slug, version: VersionName }).optional(),
 });
 export type RunCreate = z.infer<typeof RunCreate>;
 export type RunCreateInput = z.input<typeof RunCreate>;
@@ -88,6 +91,8 @@ export const RunOut = z.object({
   version: z.string(),
   baseline: z.string().nullable(),
   dataset: z.object({ name: z.string(), version: z.string() }).nullable(),
+  feature: z.object({ name: z.string(), version: z.string() }).nullable().optional(),
+  scenario: z.object({ name: z.string(), version: z.string() }).nullable().optional(),
   deviceSelector: z.record(z.string(), z.unknown()),
   benchmarks: z.array(BenchmarkKind),
   settings: BenchmarkSettings,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FeatureRunSettings } from './feature-builds.ts';
 
 /**
  * How a benchmark is measured. Latency defaults follow TFLite's benchmark_model:
@@ -27,6 +28,8 @@ export const BenchmarkSettings = z.strictObject({
   paritySamples: z.number().int().min(1).max(1000).default(8),
   /** a job running longer than this fails with a timeout */
   timeoutSeconds: z.number().int().min(5).max(6 * 3600).default(600),
+  /** feature replays (benchmark "feature"): processing rate, detection interval, sampling, timeouts */
+  feature: FeatureRunSettings.optional(),
 });
 export type BenchmarkSettings = z.infer<typeof BenchmarkSettings>;
 export type BenchmarkSettingsInput = z.input<typeof BenchmarkSettings>;

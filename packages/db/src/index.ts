@@ -15,3 +15,5 @@ export { migrateDatabase } from './migrate.ts';
 export * from './mappers.ts';
 export type { Approval, AuditEntry, DevicePopulation, GateEvaluation, GatePolicy, ReleaseManifest } from './generated/prisma/client.ts';
 export * from './gating-mappers.ts';
+export type { FeatureBuild, FeatureBuildModel, Scenario } from './generated/prisma/client.ts';
+export * from './feature-mappers.ts';

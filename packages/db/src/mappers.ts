@@ -1,3 +1,5 @@
+import type { FeatureBuildRow } from './feature-mappers.ts';
+import type { Scenario } from './generated/prisma/client.ts';
 import type {
   CiContext,
   DatasetOut,
@@ -122,6 +124,9 @@ export type RunRow = EvaluationRun & {
   baselineVersion: ModelVersion | null;
   dataset: Dataset | null;
   jobs: JobRow[];
+  /** feature runs: present when the query included them */
+  featureBuild?: FeatureBuildRow | null;
+  scenario?: Scenario | null;
 };
 
 export function toRunOut(r: RunRow): RunOut {
@@ -134,6 +139,8 @@ export function toRunOut(r: RunRow): RunOut {
     version: r.modelVersion.version,
     baseline: r.baselineVersion?.version ?? null,
     dataset: r.dataset ? { name: r.dataset.name, version: r.dataset.version } : null,
+    ...(r.featureBuild ? { feature: { name: r.featureBuild.name, version: r.featureBuild.version } } : {}),
+    ...(r.scenario ? { scenario: { name: r.scenario.name, version: r.scenario.version } } : {}),
     deviceSelector: r.deviceSelector as Record<string, unknown>,
     benchmarks: r.benchmarks,
     settings: BenchmarkSettings.parse(r.settings),

@@ -6,6 +6,7 @@ import type {
   ModelSignature,
   ResultEnvironment,
   ResultSummary,
+  Scenario,
 } from '@edgeproof/contracts';
 
 /** Everything a driver needs to run one benchmark; artifacts are already on local disk. */
@@ -18,6 +19,10 @@ export interface DriverJob {
   /** present when the benchmark reads a dataset (accuracy, or inputSource 'dataset') */
   dataset: { path: string; sha256: string; header: DatasetHeader } | null;
   settings: BenchmarkSettings;
+  /** benchmark "feature": the feature build and its pinned models, on local disk */
+  feature?: { name: string; version: string; platform: 'web' | 'android'; path: string; sha256: string; models: Record<string, { path: string; name: string; version: string }> };
+  /** benchmark "feature": the scenario replayed, its video and ground truth on local disk */
+  scenario?: { manifest: Scenario; videoPath: string; groundTruthPath: string };
 }
 
 /** What the agent posts back as the job's result (plus the attempt number). */

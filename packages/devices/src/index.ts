@@ -16,3 +16,7 @@ export type { AppiumEndpoint } from './android/appium-session.ts';
 export { BrowserDriver, findProcesses, killProcesses, type BrowserDriverOptions, type WebDriverEndpoint, type JobTimings } from './browser/index.ts';
 export { loadInventory, parseInventory, mergeInventory, withInventory, InventoryError, Inventory, INVENTORY_FORMAT } from './inventory.ts';
 export type { InventoryEntry, MergedDevices } from './inventory.ts';
+export { runBrowserFeatureJob, fakeCameraArgs, type FeatureReplayTimings } from './browser/index.ts';
+export { featureResult, type FeatureReplay } from './feature/summary.ts';
+export { HostCostSampler, processTree, type HostCostSources } from './feature/host-cost.ts';
+export { parseNativeFeatureResult, androidCostSamples, type NativeFeatureResult } from './android/feature-result.ts';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const PAGE_ENTRY = fileURLToPath(new URL('./page/harness.ts', import.meta.url));
+const FEATURE_PAGE_ENTRY = fileURLToPath(new URL('./page/feature.ts', import.meta.url));
 
 /** onnxruntime-web's dist folder (ort*.mjs and the .wasm files the page loads). */
 export function ortDistDir(): string {
@@ -11,9 +12,9 @@ export function ortDistDir(): string {
 }
 
 /** The page script as one ES module; onnxruntime-web stays external (the page's import map points at /ort/). */
-export async function bundleHarnessScript(): Promise<string> {
+export async function bundleHarnessScript(entry: 'benchmark' | 'feature' = 'benchmark'): Promise<string> {
   const result = await build({
-    entryPoints: [PAGE_ENTRY],
+    entryPoints: [entry === 'feature' ? FEATURE_PAGE_ENTRY : PAGE_ENTRY],
     bundle: true,
     format: 'esm',
     platform: 'browser',

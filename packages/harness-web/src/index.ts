@@ -5,7 +5,10 @@ export {
   type HarnessServerOptions,
   type HarnessJobFiles,
   type HostedJob,
+  type HostedFiles,
+  type HostedFileSet,
 } from './server.ts';
 export { bundleHarnessScript, ortDistDir } from './bundle.ts';
 export { encodeInputSets, decodeInputSets, type PackedSet, type PackedTensor, type PackedData } from './input-pack.ts';
 export * from './protocol.ts';
+export * from './feature-protocol.ts';

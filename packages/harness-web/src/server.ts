@@ -36,6 +36,15 @@ export interface HarnessJobFiles {
   inputs: Uint8Array;
 }
 
+/** Files a feature replay serves to the page: name → path on disk (names are URL path segments). */
+export type HostedFiles = Record<string, { path: string; type: string }>;
+
+export interface HostedFileSet {
+  /** name → URL */
+  urls: Record<string, string>;
+  remove(): void;
+}
+
 export interface HostedJob {
   modelUrl: string;
   inputsUrl: string;
@@ -52,6 +61,10 @@ export interface HarnessServer {
   barePageUrl(ep?: HarnessExecutionProvider): string;
   /** serves a job's files under an unguessable path until remove() */
   host(files: HarnessJobFiles): HostedJob;
+  /** URL of the feature harness page (feature-protocol.ts) */
+  featurePageUrl(ep?: HarnessExecutionProvider): string;
+  /** serves named files (a feature bundle, its models) under an unguessable path until remove() */
+  hostFiles(files: HostedFiles): HostedFileSet;
   close(): Promise<void>;
 }
 
@@ -61,6 +74,10 @@ const importMap = (ep: HarnessExecutionProvider) =>
 const harnessHtml = (ep: HarnessExecutionProvider) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>edgeproof harness</title>${importMap(ep)}` +
   `<script type="module" src="/harness/harness.js"></script></head><body>edgeproof harness</body></html>`;
+
+const featureHtml = (ep: HarnessExecutionProvider) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>edgeproof feature harness</title>${importMap(ep)}` +
+  `<script type="module" src="/harness/feature.js"></script></head><body></body></html>`;
 
 const bareHtml = (ep: HarnessExecutionProvider) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>onnxruntime-web</title>${importMap(ep)}` +
@@ -74,8 +91,10 @@ const bareHtml = (ep: HarnessExecutionProvider) =>
  */
 export async function startHarnessServer(opts: HarnessServerOptions = {}): Promise<HarnessServer> {
   const script = await bundleHarnessScript();
+  let featureScript: Promise<string> | undefined;
   const ortDir = ortDistDir();
   const jobs = new Map<string, HarnessJobFiles>();
+  const fileSets = new Map<string, HostedFiles>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -92,6 +111,14 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
     if (path === '/harness/' || path === '/harness/index.html') return send(res, 200, 'text/html; charset=utf-8', harnessHtml(ep));
     if (path === '/harness/bare.html') return send(res, 200, 'text/html; charset=utf-8', bareHtml(ep));
     if (path === '/harness/harness.js') return send(res, 200, 'text/javascript; charset=utf-8', script);
+    if (path === '/harness/feature.html') return send(res, 200, 'text/html; charset=utf-8', featureHtml(ep));
+    if (path === '/harness/feature.js') {
+      featureScript ??= bundleHarnessScript('feature');
+      return send(res, 200, 'text/javascript; charset=utf-8', await featureScript);
+    }
+    const fileMatch = /^\/files\/([0-9a-f]{32})\/([\w.-]+)$/.exec(path);
+    const hosted = fileMatch?.[1] && fileMatch[2] ? fileSets.get(fileMatch[1])?.[fileMatch[2]] : undefined;
+    if (hosted) return sendFile(req, res, hosted.path, hosted.type, 'no-store');
     const ortMatch = /^\/ort\/([^/]+)$/.exec(path);
     if (ortMatch?.[1] && ORT_FILE.test(ortMatch[1])) {
       const type = ortMatch[1].endsWith('.wasm') ? 'application/wasm' : 'text/javascript; charset=utf-8';
@@ -119,6 +146,16 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
     url,
     pageUrl: (ep = 'wasm') => `${url}/harness/?ep=${ep}`,
     barePageUrl: (ep = 'wasm') => `${url}/harness/bare.html?ep=${ep}`,
+    featurePageUrl: (ep = 'wasm') => `${url}/harness/feature.html?ep=${ep}`,
+    hostFiles(files) {
+      for (const name of Object.keys(files)) if (!/^[\w.-]+$/.test(name)) throw new Error(`hosted file name "${name}" is not a plain file name`);
+      const token = randomBytes(16).toString('hex');
+      fileSets.set(token, files);
+      return {
+        urls: Object.fromEntries(Object.keys(files).map((n) => [n, `${url}/files/${token}/${n}`])),
+        remove: () => void fileSets.delete(token),
+      };
+    },
     host(files) {
       const token = randomBytes(16).toString('hex');
       jobs.set(token, files);

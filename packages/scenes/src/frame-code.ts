@@ -1,4 +1,5 @@
-import { chromaSize, type Yuv420Frame } from './y4m.ts';
+// type-only: this module stays free of node: imports so browser harness pages can bundle it
+import type { Yuv420Frame } from './y4m.ts';
 
 /**
  * Frame-index code: a strip of black/white blocks on the bottom rows of every frame, so a harness
@@ -70,7 +71,7 @@ export function drawFrameCode(frame: Yuv420Frame, width: number, height: number,
       frame.y[row * width + x] = bit === 1 ? WHITE_Y : BLACK_Y;
     }
   }
-  const c = chromaSize(width, height);
+  const c = { width: Math.ceil(width / 2), height: Math.ceil(height / 2) };
   for (let row = (height - FRAME_CODE_ROWS) / 2; row < c.height; row++) {
     frame.u.fill(128, row * c.width, (row + 1) * c.width);
     frame.v.fill(128, row * c.width, (row + 1) * c.width);

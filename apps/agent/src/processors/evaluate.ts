@@ -7,6 +7,7 @@ import { ApiError, type ApiClient } from '../api-client.ts';
 import type { ArtifactCache } from '../artifact-cache.ts';
 import type { DeviceSlot } from '../device-slot.ts';
 import type { Logger } from '../logger.ts';
+import { featureArtifacts } from './feature-artifacts.ts';
 
 export interface EvaluateDeps {
   api: ApiClient;
@@ -130,7 +131,9 @@ async function prepare(cache: ArtifactCache, payload: EvaluateJobPayload): Promi
     payload.baseline ? fetchArtifact(cache, payload.baseline.sha256, 'baseline model') : undefined,
   ]);
   const b = payload.baseline;
+  const feature = await featureArtifacts(payload, (sha, what) => fetchArtifact(cache, sha, what));
   return {
+    ...feature,
     ...(b && baselinePath ? { baseline: { path: baselinePath, sha256: b.sha256, format: b.format, signature: b.signature, version: b.version } } : {}),
     jobId: payload.jobId,
     benchmark: payload.benchmark,

@@ -1,5 +1,6 @@
 import { BenchmarkSettings, DatasetHeader, type EvaluateJobPayload, ModelSignature } from '@edgeproof/contracts';
 import type { Dataset, Db, Job, Model, ModelVersion } from '@edgeproof/db';
+import { featurePayload, featureRunInclude } from './feature-runs.ts';
 
 /** What a device queue receives for one job; rebuilt from rows when a job is re-routed. */
 export function buildEvaluatePayload(
@@ -8,21 +9,16 @@ export function buildEvaluatePayload(
   dataset: Dataset | null,
   settings: unknown,
   baseline?: ModelVersion & { model: Model },
+  featureRun?: Pick<EvaluateJobPayload, 'feature' | 'scenario'>,
 ): EvaluateJobPayload {
   return {
+    ...(featureRun ?? {}),
     ...(baseline ? { baseline: jobModel(baseline) } : {}),
     jobId: job.id,
     runId: job.runId,
     deviceId: job.deviceId,
     benchmark: job.benchmark,
-    model: {
-      versionId: version.id,
-      name: version.model.name,
-      version: version.version,
-      sha256: version.sha256,
-      format: version.format,
-      signature: ModelSignature.parse(version.signature),
-    },
+    model: jobModel(version),
     dataset: dataset ? { sha256: dataset.sha256, header: DatasetHeader.parse(dataset.schema), sampleCount: dataset.sampleCount } : null,
     settings: BenchmarkSettings.parse(settings),
   };
@@ -44,13 +40,14 @@ function jobModel(version: ModelVersion & { model: Model }): EvaluateJobPayload[
 
 /** Rebuilds a job's payload from its rows (re-routing, reconciling); interleaved jobs get their baseline back. */
 export async function loadEvaluatePayload(db: Db, job: Job): Promise<EvaluateJobPayload> {
-  const run = await db.evaluationRun.findUniqueOrThrow({ where: { id: job.runId }, include: { dataset: true } });
+  const run = await db.evaluationRun.findUniqueOrThrow({ where: { id: job.runId }, include: { dataset: true, ...featureRunInclude } });
   const version = await db.modelVersion.findUniqueOrThrow({ where: { id: job.modelVersionId }, include: { model: true } });
   const baseline =
     job.role === INTERLEAVED_ROLE && run.baselineVersionId
       ? await db.modelVersion.findUniqueOrThrow({ where: { id: run.baselineVersionId }, include: { model: true } })
       : undefined;
-  return buildEvaluatePayload(job, version, run.dataset, run.settings, baseline);
+  const featureRun = job.benchmark === 'feature' && run.featureBuild && run.scenario ? featurePayload(run.featureBuild, run.scenario) : undefined;
+  return buildEvaluatePayload(job, version, run.dataset, run.settings, baseline, featureRun);
 }
 
 /** BullMQ job ids are per queue; a re-routed job gets a fresh one on its new queue. */

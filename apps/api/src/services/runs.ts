@@ -5,12 +5,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { AppError, notFound } from '../errors.ts';
 import type { DeviceQueues } from '../plugins/queues.ts';
 import { selectDevices } from './device-selection.ts';
+import { featurePayload, featureRunInclude, featureRunsOn, resolveFeatureRun, withFeatureDefaults } from './feature-runs.ts';
 import { buildEvaluatePayload, bullJobId, INTERLEAVED_ROLE } from './job-payload.ts';
 
 export const runInclude = {
   modelVersion: { include: { model: true } },
   baselineVersion: true,
   dataset: true,
+  ...featureRunInclude,
   jobs: { include: { device: true, result: true }, orderBy: [{ queuedAt: 'asc' as const }, { id: 'asc' as const }] },
 } satisfies Prisma.EvaluationRunInclude;
 
@@ -58,6 +60,8 @@ export async function createRun(
       return { run: existing, created: false };
     }
   }
+  const feature = await resolveFeatureRun(db, body, candidate.id);
+  const settings = withFeatureDefaults(body.settings, feature);
   const baseline = body.baseline ? await findVersion(db, body.model, body.baseline) : null;
   const dataset = body.dataset ? await db.dataset.findUnique({ where: { name_version: body.dataset } }) : null;
   if (body.dataset && !dataset) throw notFound(`dataset ${body.dataset.name} version ${body.dataset.version}`);
@@ -69,7 +73,7 @@ export async function createRun(
   for (const v of versions) {
     if (v.format !== 'onnx') continue;
     // accuracy reads its inputs from the dataset; latency and parity generate them unless told otherwise
-    const generatesInputs = body.settings.inputSource === 'generated' && body.benchmarks.some((b) => b !== 'accuracy');
+    const generatesInputs = body.settings.inputSource === 'generated' && body.benchmarks.some((b) => b !== 'accuracy' && b !== 'feature');
     if (generatesInputs) checkInputShapes(v, body.settings);
     const header = dataset ? (dataset.schema as { inputs: { name: string }[] }) : null;
     const inputs = (v.signature as { inputs: { name: string }[] }).inputs;
@@ -81,6 +85,9 @@ export async function createRun(
     }
   }
   const devices = await selectDevices(db, body.devices, candidate.format);
+  if (feature && !devices.some((d) => featureRunsOn(d, feature.build))) {
+    throw new AppError(422, 'unprocessable', `devices: none of the selected devices runs ${feature.build.platform} feature builds`);
+  }
 
   let run;
   try {
@@ -90,9 +97,11 @@ export async function createRun(
           modelVersionId: candidate.id,
           baselineVersionId: baseline?.id ?? null,
           datasetId: dataset?.id ?? null,
+          featureBuildId: feature?.build.id ?? null,
+          scenarioId: feature?.scenario.id ?? null,
           deviceSelector: body.devices as object,
           benchmarks: body.benchmarks,
-          settings: body.settings as object,
+          settings: settings as object,
           requestedBy,
           ciContext: body.ci ? (body.ci as object) : Prisma.DbNull,
           idempotencyKey: idempotencyKey ?? null,
@@ -101,7 +110,8 @@ export async function createRun(
       // candidate and baseline alternate per device so drift hits both alike
       const rows = devices.flatMap((device) =>
         body.benchmarks.flatMap((benchmark) =>
-          (body.interleave && baseline && benchmark === 'latency' ? [candidate] : versions).map((v, i) => ({
+          // a feature build replays once per device that can run it, with the model it pins
+          (benchmark === 'feature' ? (feature && featureRunsOn(device, feature.build) ? [candidate] : []) : body.interleave && baseline && benchmark === 'latency' ? [candidate] : versions).map((v, i) => ({
             runId: created.id,
             deviceId: device.id,
             benchmark,
@@ -135,7 +145,8 @@ export async function enqueueRunJobs(queues: DeviceQueues, log: FastifyBaseLogge
     if (!version) continue;
     try {
       const baseline = job.role === INTERLEAVED_ROLE && run.baselineVersion ? { ...run.baselineVersion, model: run.modelVersion.model } : undefined;
-      await queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, run.dataset, run.settings, baseline));
+      const featureRun = job.benchmark === 'feature' && run.featureBuild && run.scenario ? featurePayload(run.featureBuild, run.scenario) : undefined;
+      await queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, run.dataset, run.settings, baseline, featureRun));
     } catch (err) {
       // the watchdog's reconcile pass queues it again; the row stays "queued"
       log.error({ err, jobId: job.id }, 'could not queue job');

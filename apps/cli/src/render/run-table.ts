@@ -28,6 +28,12 @@ function describeResult(job: JobOut): string[] {
         s.outputs.map((o) => `${o.name}: max|Δ| ${o.maxAbsError.toExponential(2)} · mean|Δ| ${o.meanAbsError.toExponential(2)} · cos ${o.cosineSimilarity?.toFixed(6) ?? 'n/a'}`).join('\n'),
         `vs ${s.reference.runtime} (${s.reference.settings}), ${s.samples} input sets`,
       ];
+    case 'feature':
+      return [
+        `MOTA ${s.tracking.mota?.toFixed(3) ?? 'n/a'} · IDF1 ${s.tracking.idf1?.toFixed(3) ?? 'n/a'} · ID sw ${s.tracking.idSwitches}` +
+          `\nlatency p50 ${s.delivery.latencyMs ? ms(s.delivery.latencyMs.p50) : 'n/a'} ms · ${s.delivery.processedFps?.toFixed(1) ?? 'n/a'} fps · dropped ${pct(s.delivery.droppedRatio)}`,
+        `${s.feature.name}@${s.feature.version} on ${s.scenario.name}@${s.scenario.version}\n${env.runtime} ${env.runtimeVersion}, ${env.threads} thread(s)`,
+      ];
   }
 }
 

@@ -7,6 +7,7 @@ import { evaluateHealth, waitForCooldown, type AndroidHealthLimits } from './hea
 import { latencySummary, runNativeHarness, type NativeHarnessConfig } from './native-harness.ts';
 import { readTelemetry, summarizeTelemetry, TelemetrySampler } from './telemetry.ts';
 import type { WebHarnessConfig } from './web-harness.ts';
+import { measurementSettings } from '../measurement-settings.ts';
 
 export interface AndroidDriverOptions {
   /** the Appium server (or Grid / cloud farm) that has the phones */
@@ -133,14 +134,7 @@ export class AndroidDriver implements DeviceDriver {
         executionProvider: result.executionProvider,
         threads: result.threads,
         graphOptimization: typeof result.extra['graphOptimization'] === 'string' ? result.extra['graphOptimization'] : 'app-defined',
-        warmupMinRuns: s.warmupMinRuns,
-        warmupMinSeconds: s.warmupMinSeconds,
-        measureMinRuns: s.measureMinRuns,
-        measureMinSeconds: s.measureMinSeconds,
-        measureMaxRuns: s.measureMaxRuns,
-        measureMaxSeconds: s.measureMaxSeconds,
-        inputSource: s.inputSource,
-        inputSeed: s.inputSeed,
+        ...measurementSettings(s),
         inputShapes: s.inputShapes,
         thermalState: telemetry.thermalState,
         ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),

@@ -23,6 +23,8 @@ export async function browserInputSets(job: DriverJob): Promise<InputSet[]> {
       for await (const set of datasetInputSets(job, job.settings.paritySamples)) sets.push(set);
       return sets;
     }
+    case 'feature':
+      throw new DriverError('unsupported', 'feature replays take no input sets');
   }
 }
 

@@ -5,6 +5,7 @@ import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import type { InputSet } from '../host/inputs.ts';
 import { decodeToNumbers } from './decode.ts';
 import type { ReferenceOutputs } from './reference-process.ts';
+import { measurementSettings } from '../measurement-settings.ts';
 
 /** What the driver knows about the session besides the page's answer. */
 export interface SessionFacts {
@@ -95,14 +96,7 @@ function browserEnvironment(
     executionProvider: h.executionProvider,
     threads: h.threads,
     graphOptimization: 'all',
-    warmupMinRuns: s.warmupMinRuns,
-    warmupMinSeconds: s.warmupMinSeconds,
-    measureMinRuns: s.measureMinRuns,
-    measureMinSeconds: s.measureMinSeconds,
-    measureMaxRuns: s.measureMaxRuns,
-    measureMaxSeconds: s.measureMaxSeconds,
-    inputSource: s.inputSource,
-    inputSeed: s.inputSeed,
+    ...measurementSettings(s),
     inputShapes: sets[0]?.shapes ?? {},
     // browsers expose no thermal API; Compute Pressure is reported on its own below
     thermalState: 'unavailable',

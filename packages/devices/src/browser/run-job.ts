@@ -1,5 +1,6 @@
 import { encodeInputSets, type HarnessServer, type HarnessSpec } from '@edgeproof/harness-web';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
+import { runBrowserFeatureJob } from './feature-job.ts';
 import { browserInputSets, scoreOutput, toPacked } from './job-inputs.ts';
 import { endpointLabel, type ResolvedBrowserOptions } from './options.ts';
 import { loadHarness, runInPage } from './page-calls.ts';
@@ -35,6 +36,7 @@ export async function runBrowserJob(
   signal: AbortSignal,
   onTimings?: (t: JobTimings) => void,
 ): Promise<DriverResult> {
+  if (job.benchmark === 'feature') return runBrowserFeatureJob(ctx, job, signal);
   if (job.model.format !== 'onnx') throw new DriverError('unsupported', `the browser driver runs ONNX models only, not ${job.model.format}`);
   const { opts, server } = ctx;
   const sets = await browserInputSets(job);

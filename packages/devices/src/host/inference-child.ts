@@ -18,6 +18,8 @@ function run(job: DriverJob): Promise<DriverResult> {
       return runAccuracy(job);
     case 'parity':
       return runParity(job);
+    case 'feature':
+      return Promise.reject(new DriverError('unsupported', 'the host device does not replay camera features (use a browser or Android device)'));
   }
 }
 

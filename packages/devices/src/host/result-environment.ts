@@ -2,6 +2,7 @@ import type { ResultEnvironment } from '@edgeproof/contracts';
 import type { DriverJob } from '../driver.ts';
 import { cpuDescription, osDescription, readThermal } from './environment.ts';
 import { runtimeVersion } from './session.ts';
+import { measurementSettings } from '../measurement-settings.ts';
 
 /** The environment block of a host result; thermal state is read when this is called (end of the run). */
 export async function hostEnvironment(
@@ -17,14 +18,7 @@ export async function hostEnvironment(
     executionProvider: 'cpu',
     threads: s.threads,
     graphOptimization: 'all',
-    warmupMinRuns: s.warmupMinRuns,
-    warmupMinSeconds: s.warmupMinSeconds,
-    measureMinRuns: s.measureMinRuns,
-    measureMinSeconds: s.measureMinSeconds,
-    measureMaxRuns: s.measureMaxRuns,
-    measureMaxSeconds: s.measureMaxSeconds,
-    inputSource: s.inputSource,
-    inputSeed: s.inputSeed,
+    ...measurementSettings(s),
     inputShapes,
     thermalState: thermal.state,
     ...(thermal.temperaturesC ? { temperaturesC: thermal.temperaturesC } : {}),

@@ -9,6 +9,8 @@ import modelRoutes from './models/index.ts';
 import runRoutes from './runs/index.ts';
 import tokenRoutes from './tokens/index.ts';
 import dashboardRoutes from './dashboard/index.ts';
+import featureRoutes from './features/index.ts';
+import scenarioRoutes from './scenarios/index.ts';
 
 const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(modelRoutes, { prefix: '/models' });
@@ -21,5 +23,7 @@ const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(tokenRoutes);
   await app.register(dashboardRoutes, { prefix: '/dashboard' });
   await app.register(gatingRoutes);
+  await app.register(featureRoutes, { prefix: '/features' });
+  await app.register(scenarioRoutes, { prefix: '/scenarios' });
 };
 export default v1Routes;

@@ -1,0 +1,64 @@
+/**
+ * What the agent asks the feature harness page (/harness/feature.html) to do and what it answers,
+ * through WebDriver `executeAsync`. The page plays the browser's camera (Chromium's fake capture
+ * fed with the scenario's Y4M) through a feature bundle for one pass of the scenario.
+ */
+
+export interface FeatureHarnessSpec {
+  /** the feature bundle (same origin as the page) */
+  bundleUrl: string;
+  /** model key → URL on the harness server */
+  modelUrls: Record<string, string>;
+  settings: { processEveryK: number; detectionInterval: number; threads: number };
+  /** the scenario: the pass ends after frameCount − 1 or when the camera loops */
+  frameCount: number;
+  width: number;
+  height: number;
+  /** stop after this long even when the pass is not complete (null: one full pass) */
+  maxSeconds: number | null;
+  initTimeoutMs: number;
+  frameTimeoutMs: number;
+  /** how long to wait for the camera's first frame */
+  cameraTimeoutMs: number;
+}
+
+export interface FeatureFrameOut {
+  /** 0-based scenario frame index decoded from the frame code */
+  index: number;
+  /** ms since the replay started (page performance.now clock) */
+  captureMs: number;
+  resultMs: number;
+  tracks: Array<{ id: number; bbox: [number, number, number, number]; label: string; score: number }>;
+}
+
+export interface FeatureHarnessSuccess {
+  ok: true;
+  runtimeVersion: string;
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** the camera frame's capture time came from requestVideoFrameCallback metadata.captureTime, or its presentation time */
+  captureClock: 'captureTime' | 'presented';
+  records: FeatureFrameOut[];
+  /** camera frames whose frame code could not be read (not processed) */
+  undecodableFrames: number;
+  /** the pass reached the last scenario frame or the camera looped */
+  passComplete: boolean;
+  /** per processed frame, ms: the harness's own work (grab, decode, mask, validate and record) and the feature's process() */
+  harnessMs: number[];
+  /** the part of harnessMs spent in drawImage + getImageData (the pixel readback) */
+  grabMs: number[];
+  processMs: number[];
+  initMs: number;
+  userAgent: string;
+}
+
+export type FeatureHarnessErrorCode = 'invalid_feature' | 'timeout' | 'unsupported' | 'failed';
+
+export interface FeatureHarnessFailure {
+  ok: false;
+  failure: { code: FeatureHarnessErrorCode; message: string };
+}
+
+export type FeatureHarnessResult = FeatureHarnessSuccess | FeatureHarnessFailure;
+
+export const FEATURE_HARNESS_GLOBAL = 'edgeproofFeatureHarness';

@@ -1,0 +1,192 @@
+/**
+ * The feature harness page's script (served as /harness/feature.js): imports a feature bundle, opens
+ * the camera, and for each frame it gets (requestVideoFrameCallback): draws it to a canvas, reads the
+ * scenario frame index from the frame code, hides the code, calls the feature's process(), validates
+ * and records the result. Answers through `window.edgeproofFeatureHarness.run(spec)`.
+ */
+import * as ort from 'onnxruntime-web';
+import { FeatureResult } from '@edgeproof/contracts';
+import { decodeFrameIndex, maskFrameCode } from '@edgeproof/scenes/frame-code';
+import { FEATURE_HARNESS_GLOBAL, type FeatureFrameOut, type FeatureHarnessErrorCode, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '../feature-protocol.ts';
+
+class Failure extends Error {
+  constructor(
+    readonly code: FeatureHarnessErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface FeatureLike {
+  init(o: unknown): Promise<void>;
+  process(f: unknown): Promise<unknown>;
+  dispose(): unknown;
+}
+
+const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Failure('timeout', `${what} did not resolve within ${ms / 1000}s`)), ms);
+    }),
+  ]);
+}
+
+type FrameMeta = { captureTime?: number };
+type VideoWithRvfc = HTMLVideoElement & { requestVideoFrameCallback(cb: (now: number, meta: FrameMeta) => void): number };
+
+function nextFrame(video: VideoWithRvfc): Promise<{ now: number; meta: FrameMeta }> {
+  return new Promise((resolve) => video.requestVideoFrameCallback((now, meta) => resolve({ now, meta })));
+}
+
+async function loadFeature(url: string): Promise<FeatureLike> {
+  let mod: Partial<FeatureLike>;
+  try {
+    mod = (await import(/* @vite-ignore */ url)) as Partial<FeatureLike>;
+  } catch (e) {
+    throw new Failure('invalid_feature', `the feature bundle does not load as an ES module: ${describe(e)}`);
+  }
+  const missing = (['init', 'process', 'dispose'] as const).filter((k) => typeof mod[k] !== 'function');
+  if (missing.length) throw new Failure('invalid_feature', `the feature bundle does not export ${missing.map((m) => `${m}()`).join(', ')}`);
+  return mod as FeatureLike;
+}
+
+async function openCamera(spec: FeatureHarnessSpec): Promise<{ video: VideoWithRvfc; stream: MediaStream }> {
+  let stream: MediaStream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: spec.width, height: spec.height }, audio: false });
+  } catch (e) {
+    throw new Failure('unsupported', `no camera: ${describe(e)}`);
+  }
+  const video = document.createElement('video') as VideoWithRvfc;
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  document.body.appendChild(video);
+  await within(video.play(), spec.cameraTimeoutMs, 'the camera');
+  return { video, stream };
+}
+
+async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess> {
+  if (spec.settings.threads > 1 && !globalThis.crossOriginIsolated) {
+    throw new Failure('unsupported', `threads=${spec.settings.threads} needs a cross-origin isolated page`);
+  }
+  ort.env.wasm.numThreads = spec.settings.threads;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+  const feature = await loadFeature(spec.bundleUrl);
+  const initStart = performance.now();
+  try {
+    await within(Promise.resolve().then(() => feature.init({ modelUrls: spec.modelUrls, settings: spec.settings, ort })), spec.initTimeoutMs, 'feature init()');
+  } catch (e) {
+    if (e instanceof Failure) throw e;
+    throw new Failure('invalid_feature', `feature init() threw: ${describe(e)}`);
+  }
+  const initMs = performance.now() - initStart;
+  const t0 = performance.now();
+  const { video, stream } = await openCamera(spec);
+  const { width, height } = spec;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Failure('unsupported', 'no 2D canvas');
+
+  const records: FeatureFrameOut[] = [];
+  const harnessMs: number[] = [];
+  const processMs: number[] = [];
+  const grabMs: number[] = [];
+  let undecodable = 0;
+  let passComplete = false;
+  let captureClock: FeatureHarnessSuccess['captureClock'] = 'presented';
+  let last = -1;
+  const deadline = spec.maxSeconds === null ? Infinity : t0 + spec.maxSeconds * 1000;
+  try {
+    for (;;) {
+      const { now, meta } = await within(nextFrame(video), spec.cameraTimeoutMs, 'the next camera frame');
+      const grabStart = performance.now();
+      if (typeof meta.captureTime === 'number') captureClock = 'captureTime';
+      const captured = typeof meta.captureTime === 'number' ? meta.captureTime : now;
+      ctx.drawImage(video, 0, 0, width, height);
+      const image = ctx.getImageData(0, 0, width, height);
+      const grabbed = performance.now();
+      const index = decodeFrameIndex(image.data, width, height);
+      if (index === null) {
+        undecodable++;
+        continue;
+      }
+      if (index < last) {
+        passComplete = true;
+        break;
+      }
+      // the same camera frame delivered again is not a new frame
+      if (index === last) continue;
+      maskFrameCode(image.data, width, height);
+      const before = performance.now();
+      let raw: unknown;
+      try {
+        raw = await within(
+          Promise.resolve().then(() => feature.process({ data: image.data, width, height, timestampMs: captured - t0, index })),
+          spec.frameTimeoutMs,
+          `feature process() on frame ${index}`,
+        );
+      } catch (e) {
+        if (e instanceof Failure) throw e;
+        throw new Failure('invalid_feature', `feature process() threw on frame ${index}: ${describe(e)}`);
+      }
+      const after = performance.now();
+      const parsed = FeatureResult.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Failure('invalid_feature', `feature process() returned a bad result on frame ${index}: at [${issue?.path.join('.') ?? ''}] ${issue?.message ?? 'invalid'}`);
+      }
+      records.push({ index, captureMs: Math.max(0, Math.min(captured, grabStart) - t0), resultMs: after - t0, tracks: parsed.data as FeatureFrameOut['tracks'] });
+      last = index;
+      processMs.push(after - before);
+      grabMs.push(grabbed - grabStart);
+      harnessMs.push(before - grabStart + (performance.now() - after));
+      if (index >= spec.frameCount - 1) {
+        passComplete = true;
+        break;
+      }
+      if (performance.now() > deadline) break;
+    }
+  } finally {
+    for (const t of stream.getTracks()) t.stop();
+    await within(Promise.resolve().then(() => feature.dispose()), spec.initTimeoutMs, 'feature dispose()').catch(() => {});
+  }
+  return {
+    ok: true,
+    runtimeVersion: ort.env.versions.web ?? ort.env.versions.common,
+    threads: ort.env.wasm.numThreads ?? spec.settings.threads,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    captureClock,
+    records,
+    undecodableFrames: undecodable,
+    passComplete,
+    harnessMs,
+    grabMs,
+    processMs,
+    initMs,
+    userAgent: navigator.userAgent,
+  };
+}
+
+let used = false;
+
+async function run(spec: FeatureHarnessSpec): Promise<FeatureHarnessResult> {
+  try {
+    if (used) throw new Failure('failed', 'the feature harness page runs one replay per load; reload it first');
+    used = true;
+    return await runSpec(spec);
+  } catch (e) {
+    const code = e instanceof Failure ? e.code : 'failed';
+    return { ok: false, failure: { code, message: e instanceof Failure ? e.message : describe(e) } };
+  }
+}
+
+(globalThis as Record<string, unknown>)[FEATURE_HARNESS_GLOBAL] = { ready: true, run };
