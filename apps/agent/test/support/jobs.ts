@@ -53,9 +53,12 @@ export async function enqueue(q: Queue, data: EvaluateJobPayload, attempts: numb
 export async function settled(q: Queue, id: string, timeoutMs = 45_000): Promise<Job> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const job = await q.getJob(id);
-    const state = await job?.getState();
-    if (job && (state === 'completed' || state === 'failed')) return job;
+    const state = await q.getJobState(id);
+    // fetched only once settled: a job read while active keeps a null returnvalue
+    if (state === 'completed' || state === 'failed') {
+      const job = await q.getJob(id);
+      if (job) return job;
+    }
     if (Date.now() > until) throw new Error(`job ${id} still ${state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
