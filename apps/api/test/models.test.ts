@@ -47,8 +47,11 @@ describe('models API', () => {
   });
 
   it('is idempotent for the same bytes and refuses different bytes under the same version', async () => {
+    const stored = await api.storedFiles();
     const again = await upload(onnx, { version: '1.0.0' });
     expect(again.statusCode).toBe(200);
+    // the second copy of the bytes is not kept anywhere, not even in staging
+    expect(await api.storedFiles()).toEqual(stored);
     const changed = Buffer.from(onnx);
     changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 0xff;
     const before = await api.storedFiles();

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { ArtifactStore, StagedArtifact } from './artifact-store.ts';
 
@@ -52,4 +53,38 @@ export async function receiveUpload(
   }
   if (!staged) throw new AppError(400, 'bad_request', 'body.file: a file is required');
   return { fields, staged, filename };
+}
+
+/** Parses an upload's text fields; 400 naming the first offending field. */
+export function parseUploadFields<S extends z.ZodType>(schema: S, fields: unknown, prefix = 'body'): z.infer<S> {
+  const parsed = schema.safeParse(fields);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
+  throw new AppError(400, 'bad_request', `${prefix}${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'}`, { fields: parsed.error.issues });
+}
+
+/**
+ * Runs `accept` with a staged upload. The bytes stay in the store only when `accept` committed
+ * them and then succeeded; in every other outcome (an idempotent answer, a 409, a 422, a failed
+ * insert) the staging file is discarded, or the blob this upload created is removed again.
+ */
+export async function withStagedUpload<T>(
+  store: ArtifactStore,
+  staged: StagedArtifact,
+  accept: (commit: () => Promise<void>) => Promise<T>,
+): Promise<T> {
+  let committed = false;
+  let createdBlob = false;
+  try {
+    return await accept(async () => {
+      createdBlob = await store.commit(staged);
+      committed = true;
+    });
+  } catch (err) {
+    if (committed && createdBlob) await store.remove(staged.sha256);
+    throw err;
+  } finally {
+    if (!committed) await store.discard(staged);
+  }
 }

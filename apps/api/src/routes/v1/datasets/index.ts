@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { receiveUpload, rejectOversizedUpload } from '../../../services/upload.ts';
+import { parseUploadFields, receiveUpload, rejectOversizedUpload, withStagedUpload } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
 
@@ -16,16 +16,8 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, staged } = await receiveUpload(request, app.artifacts);
-      let committed = false;
-      let createdBlob = false;
-      try {
-        const parsed = DatasetUploadFields.safeParse(fields);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
-          throw new AppError(400, 'bad_request', `body.${field}: ${issue?.message ?? 'invalid'}`, { fields: parsed.error.issues });
-        }
-        const { name, version } = parsed.data;
+      return withStagedUpload(app.artifacts, staged, async (commit) => {
+        const { name, version } = parseUploadFields(DatasetUploadFields, fields);
         const existing = await app.db.dataset.findUnique({ where: { name_version: { name, version } } });
         if (existing) {
           if (existing.sha256 !== staged.sha256) {
@@ -43,8 +35,7 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
           if (err instanceof InvalidDatasetError) throw new AppError(422, 'invalid_dataset', err.message, { line: err.line });
           throw err;
         }
-        createdBlob = await app.artifacts.commit(staged);
-        committed = true;
+        await commit();
         const row = await app.db.dataset.create({
           data: {
             name,
@@ -58,11 +49,7 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
           },
         });
         return reply.status(201).send(toDatasetOut(row));
-      } catch (err) {
-        if (!committed) await app.artifacts.discard(staged);
-        else if (createdBlob) await app.artifacts.remove(staged.sha256);
-        throw err;
-      }
+      });
     },
   );
 

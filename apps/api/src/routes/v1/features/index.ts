@@ -5,15 +5,9 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { checkFeatureBuild } from '../../../services/feature-build-check.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { receiveUpload, rejectOversizedUpload } from '../../../services/upload.ts';
+import { parseUploadFields, receiveUpload, rejectOversizedUpload, withStagedUpload } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
-
-function badField(error: z.ZodError, prefix: string): AppError {
-  const issue = error.issues[0];
-  const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
-  return new AppError(400, 'bad_request', `${prefix}${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'}`, { fields: error.issues });
-}
 
 /**
  * Feature builds: a web bundle implementing the feature contract, or an APK implementing the native
@@ -26,20 +20,15 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, staged } = await receiveUpload(request, app.artifacts);
-      let committed = false;
-      let createdBlob = false;
-      try {
-        const parsed = FeatureBuildUploadFields.safeParse(fields);
-        if (!parsed.success) throw badField(parsed.error, 'body');
-        const { name, version, platform, gitCommit, description } = parsed.data;
+      return withStagedUpload(app.artifacts, staged, async (commit) => {
+        const { name, version, platform, gitCommit, description, models } = parseUploadFields(FeatureBuildUploadFields, fields);
         let modelsJson: unknown;
         try {
-          modelsJson = JSON.parse(parsed.data.models);
+          modelsJson = JSON.parse(models);
         } catch {
           throw new AppError(400, 'bad_request', 'body.models: expected JSON like {"detector": {"model": "item-detector", "version": "1.0.0"}}');
         }
-        const pins = PinnedModels.safeParse(modelsJson);
-        if (!pins.success) throw badField(pins.error, 'body.models');
+        const pins = { data: parseUploadFields(PinnedModels, modelsJson, 'body.models') };
         const existing = await app.db.featureBuild.findUnique({ where: { name_version: { name, version } }, include: featureBuildInclude });
         if (existing) {
           if (existing.sha256 !== staged.sha256) {
@@ -48,8 +37,6 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
               uploadedSha256: staged.sha256,
             });
           }
-          await app.artifacts.discard(staged);
-          committed = true;
           return reply.status(200).send(toFeatureBuildOut(existing));
         }
         const pinned: Array<{ key: string; modelVersionId: string }> = [];
@@ -60,8 +47,7 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         const problem = await checkFeatureBuild(staged.path, platform, staged.sizeBytes);
         if (problem) throw new AppError(422, 'unprocessable', `file: ${problem}`, { field: 'file' });
-        createdBlob = await app.artifacts.commit(staged);
-        committed = true;
+        await commit();
         const row = await app.db.featureBuild.create({
           data: {
             name,
@@ -77,11 +63,7 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
           include: featureBuildInclude,
         });
         return reply.status(201).send(toFeatureBuildOut(row));
-      } catch (err) {
-        if (!committed) await app.artifacts.discard(staged);
-        else if (createdBlob) await app.artifacts.remove(staged.sha256);
-        throw err;
-      }
+      });
     },
   );
 

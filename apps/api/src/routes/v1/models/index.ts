@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { receiveUpload, rejectOversizedUpload } from '../../../services/upload.ts';
+import { parseUploadFields, receiveUpload, rejectOversizedUpload, withStagedUpload } from '../../../services/upload.ts';
 
 const writers = ['ml_engineer', 'ci'] as const;
 const NameParams = z.strictObject({ name: Slug });
@@ -50,16 +50,8 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       const model = await findModel(request.params.name);
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, staged } = await receiveUpload(request, app.artifacts);
-      let committed = false;
-      let createdBlob = false;
-      try {
-        const parsed = VersionUploadFields.safeParse(fields);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
-          throw new AppError(400, 'bad_request', `body.${field}: ${issue?.message ?? 'invalid'}`, { fields: parsed.error.issues });
-        }
-        const { version, gitCommit } = parsed.data;
+      return withStagedUpload(app.artifacts, staged, async (commit) => {
+        const { version, gitCommit } = parseUploadFields(VersionUploadFields, fields);
         const existing = await app.db.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version } } });
         if (existing) {
           if (existing.sha256 !== staged.sha256) {
@@ -77,8 +69,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
           if (err instanceof InvalidModelError) throw new AppError(422, 'invalid_model', err.message, { reason: err.reason });
           throw err;
         }
-        createdBlob = await app.artifacts.commit(staged);
-        committed = true;
+        await commit();
         const row = await app.db.modelVersion.create({
           data: {
             modelId: model.id,
@@ -93,11 +84,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
           },
         });
         return reply.status(201).send(toModelVersionOut(row, model.name, app.publicUrl()));
-      } catch (err) {
-        if (!committed) await app.artifacts.discard(staged);
-        else if (createdBlob) await app.artifacts.remove(staged.sha256);
-        throw err;
-      }
+      });
     },
   );
 
