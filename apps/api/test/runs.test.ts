@@ -196,6 +196,18 @@ describe('runs API', () => {
     expect((await queueOf(deviceIds[1]!).getJob(`${jobId}-r1`))?.data.deviceId).toBe(deviceIds[1]);
   });
 
+  it('lists runs of a model with progress but without results', async () => {
+    const res = await api.app.inject({ method: 'GET', url: '/v1/runs?model=cls&limit=2', headers: api.auth('viewer') });
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).not.toBeNull();
+    expect(page.items[0].progress.total).toBeGreaterThan(0);
+    expect(page.items[0]).not.toHaveProperty('jobs');
+    const none = await api.app.inject({ method: 'GET', url: '/v1/runs?model=other', headers: api.auth('viewer') });
+    expect(none.json().items).toEqual([]);
+  });
+
   it('fails a job whose device is offline with no equivalent after the timeout', async () => {
     const phone = deviceIds[2]!;
     await api.app.db.device.update({ where: { id: phone }, data: { status: 'idle', lastHeartbeatAt: new Date() } });

@@ -105,3 +105,7 @@ export const RunOut = z.object({
   jobs: z.array(JobOut),
 });
 export type RunOut = z.infer<typeof RunOut>;
+
+/** A run in a list: everything but its jobs' results (read those with GET /v1/runs/:id). */
+export const RunSummaryOut = RunOut.omit({ jobs: true });
+export type RunSummaryOut = z.infer<typeof RunSummaryOut>;

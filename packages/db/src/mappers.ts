@@ -10,6 +10,7 @@ import type {
   ModelVersionOut,
   ResultOut,
   RunOut,
+  RunSummaryOut,
 } from '@edgeproof/contracts';
 import { BenchmarkSettings, DatasetHeader, ResultEnvironment, ResultSummary } from '@edgeproof/contracts';
 import type { Agent, Dataset, Device, EvaluationRun, Job, Model, ModelVersion, Result } from './generated/prisma/client.ts';
@@ -129,9 +130,9 @@ export type RunRow = EvaluationRun & {
   scenario?: Scenario | null;
 };
 
-export function toRunOut(r: RunRow): RunOut {
-  const names = new Map<string, string>([[r.modelVersion.id, r.modelVersion.version]]);
-  if (r.baselineVersion) names.set(r.baselineVersion.id, r.baselineVersion.version);
+export type RunSummaryRow = Omit<RunRow, 'jobs'> & { jobs: Array<Pick<Job, 'status'>> };
+
+export function toRunSummaryOut(r: RunSummaryRow): RunSummaryOut {
   const count = (s: Job['status']) => r.jobs.filter((j) => j.status === s).length;
   return {
     id: r.id,
@@ -150,6 +151,11 @@ export function toRunOut(r: RunRow): RunOut {
     progress: { total: r.jobs.length, queued: count('queued'), running: count('running'), succeeded: count('succeeded'), failed: count('failed') },
     createdAt: iso(r.createdAt),
     finishedAt: isoOrNull(r.finishedAt),
-    jobs: r.jobs.map((j) => toJobOut(j, names)),
   };
+}
+
+export function toRunOut(r: RunRow): RunOut {
+  const names = new Map<string, string>([[r.modelVersion.id, r.modelVersion.version]]);
+  if (r.baselineVersion) names.set(r.baselineVersion.id, r.baselineVersion.version);
+  return { ...toRunSummaryOut(r), jobs: r.jobs.map((j) => toJobOut(j, names)) };
 }

@@ -16,6 +16,12 @@ export const runInclude = {
   jobs: { include: { device: true, result: true }, orderBy: [{ queuedAt: 'asc' as const }, { id: 'asc' as const }] },
 } satisfies Prisma.EvaluationRunInclude;
 
+/** What a run list needs: no results, no raw samples. */
+export const runSummaryInclude = {
+  ...runInclude,
+  jobs: { select: { status: true } },
+} satisfies Prisma.EvaluationRunInclude;
+
 export async function loadRun(db: Db, id: string): Promise<RunRow | null> {
   return db.evaluationRun.findUnique({ where: { id }, include: runInclude });
 }

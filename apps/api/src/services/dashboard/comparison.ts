@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { MetricComparison, VersionComparison, VersionFigures } from '@edgeproof/contracts';
 import type { Db } from '@edgeproof/db';
 import { bootstrapRatioOfMedians, seedFromText } from '@edgeproof/metrics';
@@ -53,7 +54,8 @@ export async function versionComparison(db: Db, model: string, version: string, 
   const jobs = await db.job.findMany({ where: { runId: run.id }, include: { device: true, result: resultWithoutSamples } });
   const samples = base ? await latencySamples(db, run.id) : [];
   const deviceIds = [...new Set(jobs.map((j) => j.deviceId))];
-  const devices = deviceIds.map((id) => {
+  const devices: VersionComparison['devices'] = [];
+  for (const id of deviceIds) {
     const mine = jobs.filter((j) => j.deviceId === id);
     const device = (mine[0] as (typeof mine)[number]).device;
     const metrics = deviceMetrics(
@@ -66,9 +68,11 @@ export async function versionComparison(db: Db, model: string, version: string, 
     if (p50 && cand?.length && baseSamples?.length && cand.every((x) => x > 0) && baseSamples.every((x) => x > 0)) {
       const boot = bootstrapRatioOfMedians(cand, baseSamples, { seed: seedFromText(`${run.id}/${id}`), iterations: BOOTSTRAP_ITERATIONS, confidence: CONFIDENCE });
       p50.ci = { lower: boot.lower - 1, upper: boot.upper - 1, confidence: CONFIDENCE };
+      // each bootstrap holds the event loop for a while: let other requests (the page's first chart) through
+      await yieldToEventLoop();
     }
-    return { device: dashDevice(device), metrics };
-  });
+    devices.push({ device: dashDevice(device), metrics });
+  }
   devices.sort((a, b) => compareDevices(a.device, b.device));
   const out = { run: run.id, candidate: v.version, baseline: base?.version ?? null, devices, model: modelRows };
   if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);

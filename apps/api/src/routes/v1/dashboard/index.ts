@@ -1,9 +1,10 @@
-import { DashApprovals, DashDevices, DashModels, FeatureEvaluations, LatencyDistributions, RunProgress, Slug, TrendMetric, Trends, VersionComparison, VersionName, VersionPage } from '@edgeproof/contracts';
+import { DashApprovals, DashDevices, DashModels, FeatureEvaluationDetail, FeatureEvaluationList, LatencyDistributions, RunProgress, Slug, TrendMetric, Trends, VersionComparison, VersionName, VersionPage } from '@edgeproof/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dashboardApprovals, featureEvaluations } from '../../../services/dashboard/approvals.ts';
+import { dashboardApprovals } from '../../../services/dashboard/approvals.ts';
 import { versionComparison } from '../../../services/dashboard/comparison.ts';
 import { dashboardDevices } from '../../../services/dashboard/devices.ts';
+import { DEFAULT_TIMELINE_POINTS, featureEvaluationDetail, featureEvaluationList } from '../../../services/dashboard/features.ts';
 import { latencyDistributions } from '../../../services/dashboard/distributions.ts';
 import { dashboardModels } from '../../../services/dashboard/models.ts';
 import { runProgress } from '../../../services/dashboard/runs.ts';
@@ -45,6 +46,18 @@ const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
     dashboardApprovals(app.db, request.query.model),
   );
 
-  app.get('/feature-evaluations', { schema: { response: { 200: FeatureEvaluations } } }, async () => featureEvaluations(app.db));
+  app.get('/feature-evaluations', { schema: { response: { 200: FeatureEvaluationList } } }, async () => featureEvaluationList(app.db));
+
+  app.get(
+    '/feature-evaluations/:job',
+    {
+      schema: {
+        params: z.strictObject({ job: z.uuid() }),
+        querystring: z.strictObject({ points: z.coerce.number().int().min(10).max(2000).default(DEFAULT_TIMELINE_POINTS) }),
+        response: { 200: FeatureEvaluationDetail },
+      },
+    },
+    async (request) => featureEvaluationDetail(app.db, request.params.job, request.query.points),
+  );
 };
 export default dashboardRoutes;

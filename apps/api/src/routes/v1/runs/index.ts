@@ -1,10 +1,10 @@
-import { Page, PageQuery, RunCreate, RunOut, Slug } from '@edgeproof/contracts';
-import { toRunOut } from '@edgeproof/db';
+import { Page, PageQuery, RunCreate, RunOut, RunSummaryOut, Slug } from '@edgeproof/contracts';
+import { toRunOut, toRunSummaryOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { createRun, loadRun, runInclude } from '../../../services/runs.ts';
+import { createRun, loadRun, runSummaryInclude } from '../../../services/runs.ts';
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 const RunListQuery = PageQuery.extend({ model: Slug.optional() });
@@ -19,14 +19,14 @@ const runRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get('/', { schema: { querystring: RunListQuery, response: { 200: Page(RunOut) } } }, async (request) => {
+  app.get('/', { schema: { querystring: RunListQuery, response: { 200: Page(RunSummaryOut) } } }, async (request) => {
     const { model, ...page } = request.query;
     const rows = await app.db.evaluationRun.findMany({
       where: model ? { modelVersion: { model: { name: model } } } : {},
-      include: runInclude,
+      include: runSummaryInclude,
       ...pageArgs(page),
     });
-    return toPage(rows, page.limit, toRunOut);
+    return toPage(rows, page.limit, toRunSummaryOut);
   });
 
   app.get('/:id', { schema: { params: z.strictObject({ id: z.uuid() }), response: { 200: RunOut } } }, async (request) => {
