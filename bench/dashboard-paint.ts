@@ -29,7 +29,11 @@ interface Load {
   compared: number;
   transfer: number;
   apiBytes: number;
+  jsBytes: number;
 }
+
+// transfer sizes as the page saw them; a string, not a function: tsx's esbuild would wrap named helpers in __name(), which the page lacks
+const JS_BYTES = `performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname.endsWith('.js')).reduce((s, r) => s + r.transferSize, 0)`;
 
 await ensureWebBuilt();
 const services = await ensureServices();
@@ -61,13 +65,22 @@ try {
 
   await browser.context.addInitScript({ content: `sessionStorage.setItem('edgeproof.token', ${JSON.stringify(viewer)});` });
   const pageUrl = `${url}/models/${seeded.model}/versions/${seeded.candidate}`;
+  // the models page first, on an empty cache: the JS a page that draws no chart needs (pages are lazy-loaded chunks)
+  const models = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(models);
+  await cdp.send('Network.clearBrowserCache');
+  await models.goto(`${url}/`);
+  await models.locator(`tr[data-model="${seeded.model}"]`).waitFor({ timeout: 60_000 });
+  const modelsJs = await models.evaluate<number>(JS_BYTES);
+  await cdp.send('Network.clearBrowserCache');
+  await models.close();
+
   const loads: Load[] = [];
   for (let i = 0; i < LOADS; i++) {
     const page = await browser.context.newPage();
     await page.goto(pageUrl);
     await page.locator('[data-chart="latency-box"][data-rendered="true"] svg[aria-description]').waitFor({ timeout: 60_000 });
     await page.locator('[data-chart="latency-delta"][data-rendered="true"] svg[aria-description]').waitFor({ timeout: 60_000 });
-    // a string, not a function: tsx's esbuild would wrap named helpers in __name(), which the page lacks
     const m = await page.evaluate<Load>(`(() => {
       const mark = (n) => performance.getEntriesByName(n, 'mark')[0]?.startTime ?? NaN;
       const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
@@ -77,6 +90,7 @@ try {
         compared: mark('chart:latency-delta'),
         transfer: entries.reduce((s, r) => s + r.transferSize, 0),
         apiBytes: api.reduce((s, r) => s + r.encodedBodySize, 0),
+        jsBytes: ${JS_BYTES},
       };
     })()`);
     const boxes = await page.locator('[data-chart="latency-box"] svg[aria-description] g[aria-label="bar"] rect').count();
@@ -98,6 +112,8 @@ try {
     ['comparison intervals drawn, later views (cached, median)', `${median(warm.map((l) => l.compared)).toFixed(0)} ms`, '', ''],
     ['transferred, cold (document + assets + API)', kB(cold.transfer), '', ''],
     ['transferred, warm (median)', kB(median(warm.map((l) => l.transfer))), '', ''],
+    ['  of it JavaScript, model-version page, cold', kB(cold.jsBytes), '', ''],
+    ['JavaScript for the models page, cold (no chart library)', kB(modelsJs), '', ''],
     ['API data for the page (encoded bodies)', kB(apiBytes), '', ''],
     ['GET /v1/runs/:id with raw samples', kB(rawBytes), '', ''],
     ['API data / raw-sample payload', ratio.toFixed(4), '≤ 0.05', ratio <= 0.05 ? 'yes' : 'NO'],

@@ -95,10 +95,37 @@ describe('dashboard in a real browser against the real API', () => {
     await page.screenshot({ path: join(screenshots, 'approvals.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Trends' }).click();
-    await page.locator('[data-chart="trend"] svg[aria-description]').waitFor();
-    expect(await page.locator('[data-chart="trend"] svg[aria-description] g[aria-label="dot"] path').count()).toBe(6);
-    expect(await page.locator('[data-chart="trend"] svg[aria-description]').textContent()).toContain('★ approved');
+    const trend = page.locator('[data-axis="time"] [data-chart="trend"] svg[aria-description]');
+    await trend.waitFor();
+    expect(await trend.locator('g[aria-label="dot"] path').count()).toBe(6);
+    expect(await trend.textContent()).toContain('★ approved');
+    // a time axis: its label, and the version names drawn at their upload dates
+    expect(await trend.locator('g[aria-label="x-axis label"]').textContent()).toContain('version upload date (UTC)');
+    expect(await trend.locator('g[aria-label="x-axis tick label"] text').count()).toBeGreaterThanOrEqual(2);
+    // (each text's content is followed by its <title> tooltip)
+    expect(await trend.locator('g[aria-label="text"] text').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^1\.0\.01\.0\.0, uploaded /), expect.stringMatching(/^1\.1\.01\.1\.0, uploaded /), expect.stringMatching(/^★ approved/)]),
+    );
+    expect(await trend.locator('g[aria-label="y-axis label"]').textContent()).toContain('p50 latency (ms)');
     await page.screenshot({ path: join(screenshots, 'trends.png'), fullPage: true });
+
+    // revoke the approval made above: the badge goes away
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const active = page.locator('[data-testid="approvals-table"] tr[data-state="active"]');
+    await expect.poll(() => active.count()).toBe(1);
+    const id = await active.getAttribute('data-approval');
+    await active.getByRole('button', { name: 'Revoke the approval of mnist-mlp 1.1.0 (production)' }).click();
+    const revokeForm = page.getByTestId('revoke-form');
+    await revokeForm.getByLabel('reason').fill('dashboard e2e: revoke the override');
+    await revokeForm.getByRole('button', { name: 'Confirm revoke' }).click();
+    await expect.poll(() => page.locator(`tr[data-approval="${id}"]`).getAttribute('data-state')).toBe('revoked');
+    expect(await page.locator(`tr[data-approval="${id}"]`).textContent()).toContain('dashboard e2e: revoke the override');
+    expect(await page.getByTestId('audit-table').locator('td', { hasText: /^revoke$/ }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Revoke/ }).count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'approvals-revoked.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Models' }).first().click();
+    await expect.poll(() => page.locator('tr[data-model="mnist-mlp"]').textContent()).toContain('not approved');
+    expect(await page.locator('tr[data-model="mnist-mlp"]').textContent()).not.toContain('→ 1.1.0');
     await page.close();
   });
 
@@ -142,6 +169,33 @@ describe('dashboard in a real browser against the real API', () => {
     await page.goto(`${api.url}/devices`);
     await page.getByTestId('devices-table').waitFor();
     expect(await page.getByRole('button', { name: 'Quarantine' }).count()).toBe(0);
+
+    // an active approval the viewer may see but not revoke, on the page or through the API
+    const approved = await fetch(`${api.url}/v1/approvals`, {
+      method: 'POST',
+      headers: { ...api.auth('admin'), 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mnist-mlp', version: '1.0.0', channel: 'beta', reason: 'for the viewer test' }),
+    });
+    expect(approved.status).toBe(201);
+    const approval = (await approved.json()) as { id: string };
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.locator(`tr[data-approval="${approval.id}"][data-state="active"]`).waitFor();
+    expect(await page.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
+    const revoke = await page.evaluate(
+      async ([token, id]) => {
+        const r = await fetch(`/v1/approvals/${id}/revoke`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason: 'a viewer tries anyway' }),
+        });
+        return { status: r.status, body: (await r.json()) as { error: { code: string } } };
+      },
+      [api.tokens.viewer, approval.id] as const,
+    );
+    expect(revoke.status).toBe(403);
+    expect(revoke.body.error.code).toBe('forbidden');
+    const after = await fetch(`${api.url}/v1/approvals/${approval.id}`, { headers: api.auth('viewer') });
+    expect(((await after.json()) as { state: string }).state).toBe('active');
     await page.close();
   });
 });

@@ -12,7 +12,9 @@ import {
   histogramRects,
   latencyCiRows,
   outsideShare,
+  trendAxis,
   trendSeries,
+  trendVersions,
   utilisationCells,
 } from '../src/shaping/index.ts';
 
@@ -131,16 +133,39 @@ describe('trends', () => {
     return { version: '1', platform: '*', tier: 'low', channel: 'production', kind: 'manual' };
   }
 
-  it('draws one series per device, or the median of each tier', () => {
-    expect(trendSeries(t, 'device')).toHaveLength(3);
+  const day1 = new Date('2026-01-01T00:00:00Z');
+  const day2 = new Date('2026-01-02T00:00:00Z');
+
+  it('draws one series per device, or the median of each tier, at each version\'s upload date', () => {
+    expect(trendSeries(t, 'device')).toEqual([
+      { version: '1', index: 0, uploadedAt: day1, series: 'Google Pixel 6a · android · low (a)', value: 1 },
+      { version: '1', index: 0, uploadedAt: day1, series: 'Google Pixel 6a · android · low (bb)', value: 3 },
+      { version: '2', index: 1, uploadedAt: day2, series: 'Google Pixel 6a · android · low (a)', value: 2 },
+    ]);
     expect(trendSeries(t, 'tier')).toEqual([
-      { version: '1', index: 0, series: 'tier low', value: 2 },
-      { version: '2', index: 1, series: 'tier low', value: 2 },
+      { version: '1', index: 0, uploadedAt: day1, series: 'tier low', value: 2 },
+      { version: '2', index: 1, uploadedAt: day2, series: 'tier low', value: 2 },
+    ]);
+    expect(trendVersions(t)).toEqual([
+      { version: '1', index: 0, uploadedAt: day1 },
+      { version: '2', index: 1, uploadedAt: day2 },
     ]);
   });
 
-  it('marks approved versions', () => {
-    expect(approvedVersions(t)).toEqual([{ version: '1', index: 0, label: 'production: any/low' }]);
+  it('marks approved versions at their upload date', () => {
+    expect(approvedVersions(t)).toEqual([{ version: '1', index: 0, uploadedAt: day1, label: 'production: any/low' }]);
+  });
+
+  it('uses a time axis when upload dates tell versions apart, upload order otherwise', () => {
+    const at = (...dates: string[]): Trends => ({ ...t, versions: dates.map((createdAt, i) => ({ version: String(i), createdAt, approved: [] })) });
+    expect(trendAxis(t)).toBe('time');
+    expect(trendAxis(at('2026-01-03T00:00:00Z', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z'))).toBe('time');
+    // two versions uploaded at the same moment
+    expect(trendAxis(at('2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-05T00:00:00Z'))).toBe('order');
+    // 1 minute apart within a 30-day span: less than 1% of the width, the points would overlap
+    expect(trendAxis(at('2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', '2026-01-31T00:00:00Z'))).toBe('order');
+    expect(trendAxis(at('2026-01-01T00:00:00Z'))).toBe('order');
+    expect(trendAxis(at('2026-01-01T00:00:00Z', 'not a date'))).toBe('order');
   });
 });
 

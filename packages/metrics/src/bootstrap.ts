@@ -1,6 +1,6 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { median, sampleWithReplacement } from 'simple-statistics';
+import { median } from 'simple-statistics';
 import { percentile } from './percentile.ts';
 import { assertFiniteSamples, assertPositiveInteger, assertProbability } from './validate.ts';
 
@@ -50,23 +50,70 @@ export function bootstrapRatioOfMedians(
   assertPositiveInteger(iterations, 'iterations');
   assertProbability(confidence, 'confidence', { open: true });
   const random = seededRandom(seed);
-  const c = [...candidate];
-  const b = [...baseline];
+  const c = rankSample(candidate);
+  const b = rankSample(baseline);
   const ratios = new Array<number>(iterations);
   for (let i = 0; i < iterations; i++) {
-    const mc = median(sampleWithReplacement(c, c.length, random));
-    const mb = median(sampleWithReplacement(b, b.length, random));
+    const mc = resampledMedian(c, random);
+    const mb = resampledMedian(b, random);
     ratios[i] = mc / mb;
   }
   ratios.sort((x, y) => x - y);
   const alpha = (1 - confidence) / 2;
   return {
-    ratio: median(c) / median(b),
+    ratio: median([...candidate]) / median([...baseline]),
     lower: percentile(ratios, alpha * 100),
     upper: percentile(ratios, (1 - alpha) * 100),
     iterations,
     confidence,
   };
+}
+
+/** A sample sorted once, with each original position's rank in the sorted order, and a scratch counter per rank. */
+interface RankedSample {
+  sorted: Float64Array;
+  rank: Uint32Array;
+  counts: Uint32Array;
+}
+
+function rankSample(samples: readonly number[]): RankedSample {
+  const n = samples.length;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((x, y) => (samples[x] as number) - (samples[y] as number) || x - y);
+  const sorted = new Float64Array(n);
+  const rank = new Uint32Array(n);
+  order.forEach((original, r) => {
+    sorted[r] = samples[original] as number;
+    rank[original] = r;
+  });
+  return { sorted, rank, counts: new Uint32Array(n) };
+}
+
+/**
+ * The median of one resample with replacement (n draws of floor(random() * n), the same draws as
+ * simple-statistics' sampleWithReplacement) without sorting or selecting: a drawn position is counted
+ * at its rank in the pre-sorted sample, and the middle order statistics are read off the cumulative
+ * counts. Same values, same order statistics and the same type-7 interpolation as simple-statistics'
+ * median, so the result is bit-identical; O(n) per resample with no comparisons.
+ */
+function resampledMedian({ sorted, rank, counts }: RankedSample, random: () => number): number {
+  const n = sorted.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const r = rank[Math.floor(random() * n)] as number;
+    counts[r] = (counts[r] as number) + 1;
+  }
+  const h = (n - 1) / 2;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  let seen = 0;
+  let r = 0;
+  while ((seen += counts[r] as number) <= lo) r++;
+  const lower = sorted[r] as number;
+  if (hi === lo) return lower;
+  // the next order statistic is at the same rank while this rank's count covers it
+  if (seen <= hi) while ((counts[++r] as number) === 0);
+  const upper = sorted[r] as number;
+  return lower + (h - lo) * (upper - lower);
 }
 
 function assertPositiveSamples(samples: readonly number[], what: string): void {

@@ -1,3 +1,4 @@
+import { median, quantileSorted, sampleWithReplacement } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { bootstrapRatioOfMedians, seededRandom } from '../src/index.ts';
 
@@ -9,6 +10,19 @@ function lognormal(n: number, scale: number, sigma: number, random: () => number
     const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     return scale * Math.exp(sigma * z);
   });
+}
+
+/** The straightforward bootstrap (resample, then select the median of each resample): the reference the ranked version must reproduce bit for bit. */
+function referenceBootstrap(candidate: number[], baseline: number[], seed: number, iterations: number, confidence: number) {
+  const random = seededRandom(seed);
+  const ratios: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const mc = median(sampleWithReplacement(candidate, candidate.length, random));
+    ratios.push(mc / median(sampleWithReplacement(baseline, baseline.length, random)));
+  }
+  ratios.sort((x, y) => x - y);
+  const alpha = (1 - confidence) / 2;
+  return { lower: quantileSorted(ratios, alpha), upper: quantileSorted(ratios, 1 - alpha) };
 }
 
 describe('seededRandom', () => {
@@ -40,6 +54,26 @@ describe('bootstrapRatioOfMedians', () => {
     expect(r1.confidence).toBe(0.95);
     expect(r1.lower).toBeLessThanOrEqual(r1.ratio);
     expect(r1.upper).toBeGreaterThanOrEqual(r1.ratio);
+  });
+
+  it('gives bit-identical intervals to resampling and selecting each median, for odd, even, tied and tiny samples', () => {
+    const gen = seededRandom(11);
+    const tied = Array.from({ length: 301 }, () => 1 + Math.floor(gen() * 7));
+    const cases: Array<[number[], number[]]> = [
+      [candidate, baseline],
+      [lognormal(5000, 12, 0.4, gen), lognormal(4999, 10, 0.4, gen)],
+      [lognormal(101, 3, 1, gen), lognormal(100, 3, 1, gen)],
+      [tied, tied.slice(0, 300)],
+      [[5], [2, 3]],
+      [[1, 2], [7]],
+    ];
+    for (const [cand, base] of cases) {
+      for (const seed of [1, 42, 2 ** 31 + 5]) {
+        const got = bootstrapRatioOfMedians(cand, base, { seed, iterations: 300, confidence: 0.9 });
+        const want = referenceBootstrap(cand, base, seed, 300, 0.9);
+        expect([got.lower, got.upper]).toEqual([want.lower, want.upper]);
+      }
+    }
   });
 
   it('reports the observed ratio of medians', () => {

@@ -19,6 +19,12 @@ describe('iou', () => {
     expect(iou({ x: 0, y: 0, w: 1, h: 1 }, { x: 1, y: 0, w: 1, h: 1 })).toBe(0);
     expect(iou({ x: 0, y: 0, w: 0, h: 0 }, { x: 0, y: 0, w: 0, h: 0 })).toBe(0);
   });
+
+  it('is exactly 1 for identical fractional boxes (floating point would give 1 + 2e-16), so a perfect prediction scores', () => {
+    const box = { frame: 1, id: 1, x: 101.37, y: 57.83, w: 44.21, h: 38.66 };
+    expect(iou(box, box)).toBe(1);
+    expect(evaluateTracking([box], [{ ...box }])).toMatchObject({ mota: 1, motp: 1, idf1: 1, matches: 1 });
+  });
 });
 
 describe('assignment helpers', () => {

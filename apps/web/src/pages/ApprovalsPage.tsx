@@ -1,9 +1,13 @@
 import { useApprovals } from '../api/queries.ts';
+import { useSession } from '../api/session.tsx';
+import { RevokeApproval } from '../components/RevokeApproval.tsx';
 import { QueryState } from '../components/States.tsx';
 import { scopeLabel } from '../shaping/badges.ts';
 
 export function ApprovalsPage() {
   const approvals = useApprovals(null);
+  // the API lets admin and ml_engineer revoke (POST /v1/approvals/:id/revoke)
+  const mayRevoke = useSession().can('ml_engineer');
   return (
     <section>
       <h1>Approvals</h1>
@@ -26,11 +30,12 @@ export function ApprovalsPage() {
                     <th>by</th>
                     <th>when</th>
                     <th>reason</th>
+                    {mayRevoke && <th>action</th>}
                   </tr>
                 </thead>
                 <tbody>
                   {d.approvals.map((a) => (
-                    <tr key={a.id} data-state={a.state} className={a.state === 'active' ? '' : 'muted'}>
+                    <tr key={a.id} data-approval={a.id} data-state={a.state} className={a.state === 'active' ? '' : 'muted'}>
                       <td>{a.model}</td>
                       <td>{a.version}</td>
                       <td>{scopeLabel(a.platform, a.tier)}</td>
@@ -42,6 +47,7 @@ export function ApprovalsPage() {
                       </td>
                       <td>{new Date(a.createdAt).toLocaleString()}</td>
                       <td>{a.revokeReason ? `revoked by ${a.revokedBy}: ${a.revokeReason}` : a.reason}</td>
+                      {mayRevoke && <td>{a.state === 'active' && <RevokeApproval approval={a} />}</td>}
                     </tr>
                   ))}
                 </tbody>

@@ -5,9 +5,9 @@ import { useSearchParams } from 'react-router';
 import { useModels, useTrends } from '../api/queries.ts';
 import { PlotFigure } from '../components/PlotFigure.tsx';
 import { QueryState } from '../components/States.tsx';
-import { formatValue } from '../shaping/format.ts';
+import { formatBytes, formatValue } from '../shaping/format.ts';
 import { OKABE_ITO } from '../shaping/palette.ts';
-import { approvedVersions, trendSeries } from '../shaping/trends.ts';
+import { approvedVersions, trendAxis, trendSeries, trendVersions } from '../shaping/trends.ts';
 
 const METRICS: Array<[TrendMetric, string]> = [
   ['latency.p50', 'p50 latency'],
@@ -34,23 +34,32 @@ export function TrendsPage() {
     const t = trends.data;
     const rows = trendSeries(t, groupBy);
     const approved = approvedVersions(t);
-    const versions = t.versions.map((v) => v.version);
+    const axis = trendAxis(t);
+    // the upload date when it tells versions apart; otherwise one category per version, in upload order
+    const x = axis === 'time' ? 'uploadedAt' : 'version';
+    const xScale: Plot.ScaleOptions =
+      axis === 'time'
+        ? { type: 'utc', label: 'version upload date (UTC) →', nice: true, inset: 20 }
+        : { type: 'point', domain: t.versions.map((v) => v.version), label: 'version (upload order: upload dates too close to tell apart)', padding: 0.3 };
+    const yTicks = t.unit === 'ratio' ? { tickFormat: '.1%' } : t.unit === 'bytes' ? { tickFormat: (b: number) => formatBytes(b) } : {};
     const options: Plot.PlotOptions = {
       width: 960,
-      height: 420,
-      marginLeft: 70,
+      height: 440,
+      marginLeft: 80,
+      marginTop: 48,
       marginBottom: 50,
-      x: { type: 'point', domain: versions, label: 'version (upload order) — ★ approved', padding: 0.3 },
-      y: { label: `${METRICS.find(([m]) => m === metric)?.[1] ?? metric}${UNIT_LABEL[t.unit] ? ` (${UNIT_LABEL[t.unit]})` : ''}`, grid: true, ...(t.unit === 'ratio' ? { tickFormat: '.1%' } : {}) },
+      x: xScale,
+      y: { label: `↑ ${METRICS.find(([m]) => m === metric)?.[1] ?? metric}${UNIT_LABEL[t.unit] ? ` (${UNIT_LABEL[t.unit]})` : ''}`, grid: true, nice: true, ...yTicks },
       color: { type: 'ordinal', range: [...OKABE_ITO], legend: true },
       marks: [
-        Plot.ruleX(approved, { x: 'version', stroke: '#009E73', strokeDasharray: '4,3', strokeOpacity: 0.6 }),
-        Plot.text(approved, { x: 'version', frameAnchor: 'top', text: () => '★ approved', fill: '#009E73', dy: -4, title: 'label' }),
-        Plot.line(rows, { x: 'version', y: 'value', stroke: 'series', marker: 'circle-stroke' }),
-        Plot.dot(rows, { x: 'version', y: 'value', stroke: 'series', symbol: 'series', title: (d) => `${d.series}\n${d.version}: ${formatValue(d.value, t.unit)}` }),
+        Plot.ruleX(approved, { x, stroke: '#009E73', strokeDasharray: '4,3', strokeOpacity: 0.6 }),
+        Plot.text(approved, { x, frameAnchor: 'top', text: () => '★ approved', fill: '#00664a', dy: -26, title: 'label' }),
+        ...(axis === 'time' ? [Plot.text(trendVersions(t), { x, frameAnchor: 'top', text: 'version', fill: '#555', dy: -10, title: (d) => `${d.version}, uploaded ${d.uploadedAt.toISOString()}` })] : []),
+        Plot.line(rows, { x, y: 'value', stroke: 'series', marker: 'circle-stroke' }),
+        Plot.dot(rows, { x, y: 'value', stroke: 'series', symbol: 'series', title: (d) => `${d.series}\n${d.version} (uploaded ${d.uploadedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC): ${formatValue(d.value, t.unit)}` }),
       ],
     };
-    return options;
+    return { options, axis };
   }, [trends.data, groupBy, metric]);
   return (
     <section>
@@ -88,7 +97,13 @@ export function TrendsPage() {
         </QueryState>
       ) : (
         <QueryState query={trends} what="trends" isEmpty={(d) => d.points.length === 0} empty="No measurements of this metric for this model yet.">
-          {() => chart && <PlotFigure name="trend" options={chart} description={`${metric} across versions of ${model}`} />}
+          {() =>
+            chart && (
+              <div data-axis={chart.axis}>
+                <PlotFigure name="trend" options={chart.options} description={`${metric} across versions of ${model}, by ${chart.axis === 'time' ? 'upload date' : 'upload order'}`} />
+              </div>
+            )
+          }
         </QueryState>
       )}
     </section>

@@ -5,3 +5,4 @@ export * from './deltas.ts';
 export * from './badges.ts';
 export * from './trends.ts';
 export * from './utilisation.ts';
+export * from './features.ts';
