@@ -1,9 +1,10 @@
 /**
  * Feature harness overhead per frame, measured in one run against a real Appium (chromium driver)
  * and headless Chromium whose fake camera plays a generated scene: for every processed frame the
- * feature harness page times its own work around the feature (drawImage + getImageData, frame-code
- * decode, mask, result validation and recording) and the feature's `process()` call, both with
- * performance.now() in the page. Prints, per replay of the reference bundle, the ratio of the
+ * feature harness page times its own work around the feature (pixel readback — VideoFrame.copyTo
+ * into a reused buffer, or a canvas where that is unsupported —, frame-code decode, mask, result
+ * validation and recording) and the feature's `process()` call, both with performance.now() in the
+ * page. Prints, per replay of the reference bundle, the ratio of the
  * harness time to the feature's time (sum over frames). Target: ≤ 5%.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,7 +34,7 @@ try {
   const detector = join(dir, 'builds', builds.detector.file);
   const opts = resolveOptions({ endpoint: { url: appium.url }, profileRoot: dir });
   const ctx = { opts, server, slotName: 'bench-1', chromedriverPort: await freePort() };
-  const table = new Table({ head: ['replay', 'frames', 'harness ms/frame p50 (mean)', 'of it pixel readback p50', 'process() ms/frame p50 (mean)', 'harness / process', `target ≤ ${TARGET * 100}%`] });
+  const table = new Table({ head: ['replay', 'frames', 'harness ms/frame p50 (mean)', 'of it pixel readback p50 (method)', 'process() ms/frame p50 (mean)', 'harness / process', `target ≤ ${TARGET * 100}%`] });
   const ratios: number[] = [];
   for (let i = 1; i <= REPEATS; i++) {
     let timings: FeatureReplayTimings | undefined;
@@ -45,7 +46,7 @@ try {
     };
     await runBrowserFeatureJob(ctx, job, new AbortController().signal, (t) => (timings = t));
     if (!timings) throw new Error('the replay reported no timings');
-    const { harnessMs, grabMs, processMs } = timings;
+    const { harnessMs, grabMs, processMs, grabMethod } = timings;
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const ratio = sum(harnessMs) / sum(processMs);
     ratios.push(ratio);
@@ -53,7 +54,7 @@ try {
       `#${i}`,
       harnessMs.length,
       `${median(harnessMs).toFixed(3)} (${(sum(harnessMs) / harnessMs.length).toFixed(3)})`,
-      median(grabMs).toFixed(3),
+      `${median(grabMs).toFixed(3)} (${grabMethod})`,
       `${median(processMs).toFixed(3)} (${(sum(processMs) / processMs.length).toFixed(3)})`,
       `${(ratio * 100).toFixed(2)}%`,
       ratio <= TARGET ? 'met' : 'NOT met',
@@ -61,7 +62,6 @@ try {
   }
   process.stdout.write(`${table.toString()}\n`);
   const m = median(ratios);
-  process.stdout.write(`${(median(ratios) * 100).toFixed(2)}% median; without the pixel readback (which any camera feature needs) see the readback column\n`);
   process.stdout.write(`median harness / process over ${REPEATS} replays of a ${SECONDS} s scene (320x240, 15 fps): ${(m * 100).toFixed(2)}% — target ${m <= TARGET ? 'met' : 'NOT met'}\n`);
   process.exitCode = m <= TARGET ? 0 : 1;
 } finally {

@@ -241,19 +241,3 @@ export type DashDevices = z.infer<typeof DashDevices>;
 
 export const DashApprovals = z.object({ approvals: z.array(ApprovalOut), audit: z.array(AuditEntryOut) });
 export type DashApprovals = z.infer<typeof DashApprovals>;
-
-export const FeatureEvaluations = z.object({
-  items: z.array(
-    z.object({
-      run: z.uuid(),
-      model: z.string(),
-      version: z.string(),
-      device: DashDevice,
-      kind: z.string(),
-      measuredAt: z.string(),
-      /** every numeric field of the result summary, by dot path */
-      metrics: z.record(z.string(), z.number()),
-    }),
-  ),
-});
-export type FeatureEvaluations = z.infer<typeof FeatureEvaluations>;

@@ -39,7 +39,7 @@ export const FeatureResult = z.array(FeatureTrack).max(10_000);
 export type FeatureResult = z.infer<typeof FeatureResult>;
 
 export interface FeatureFrame {
-  /** RGBA, 4 bytes per pixel, row-major, width × height pixels */
+  /** RGBA, 4 bytes per pixel, row-major, width × height pixels; the harness reuses this buffer, so it is valid only until `process` resolves (copy what must outlive the call) */
   data: Uint8ClampedArray;
   width: number;
   height: number;

@@ -19,4 +19,5 @@ export * from './features.ts';
 export * from './feature-results.ts';
 export * from './feature-builds.ts';
 export * from './dashboard.ts';
+export * from './dashboard-features.ts';
 export * from './native-feature-harness.ts';

@@ -38,6 +38,8 @@ export interface FeatureHarnessSuccess {
   crossOriginIsolated: boolean;
   /** the camera frame's capture time came from requestVideoFrameCallback metadata.captureTime, or its presentation time */
   captureClock: 'captureTime' | 'presented';
+  /** how the page read the frames' pixels: VideoFrame.copyTo into a reused buffer, or a canvas */
+  grabMethod: 'videoframe-copyto' | 'canvas';
   records: FeatureFrameOut[];
   /** camera frames whose frame code could not be read (not processed) */
   undecodableFrames: number;
@@ -45,7 +47,7 @@ export interface FeatureHarnessSuccess {
   passComplete: boolean;
   /** per processed frame, ms: the harness's own work (grab, decode, mask, validate and record) and the feature's process() */
   harnessMs: number[];
-  /** the part of harnessMs spent in drawImage + getImageData (the pixel readback) */
+  /** the part of harnessMs spent reading the frame's pixels back (see grabMethod) */
   grabMs: number[];
   processMs: number[];
   initMs: number;

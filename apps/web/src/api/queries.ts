@@ -2,7 +2,8 @@ import type {
   DashApprovals,
   DashDevices,
   DashModels,
-  FeatureEvaluations,
+  FeatureEvaluationDetail,
+  FeatureEvaluationList,
   LatencyDistributions,
   RunProgress,
   TrendMetric,
@@ -46,4 +47,7 @@ export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () =>
 export const useApprovals = (model: string | null) =>
   useQuery({ queryKey: ['approvals', model], queryFn: () => api<DashApprovals>(`/v1/dashboard/approvals${model ? `?model=${enc(model)}` : ''}`) });
 
-export const useFeatureEvaluations = () => useQuery({ queryKey: ['features'], queryFn: () => api<FeatureEvaluations>('/v1/dashboard/feature-evaluations') });
+export const useFeatureEvaluations = () => useQuery({ queryKey: ['features'], queryFn: () => api<FeatureEvaluationList>('/v1/dashboard/feature-evaluations') });
+
+export const useFeatureEvaluation = (job: string | null) =>
+  useQuery({ queryKey: ['feature', job], queryFn: () => api<FeatureEvaluationDetail>(`/v1/dashboard/feature-evaluations/${enc(job ?? '')}`), enabled: job !== null });

@@ -44,6 +44,7 @@ export interface FeatureReplayTimings {
   grabMs: number[];
   processMs: number[];
   initMs: number;
+  grabMethod: 'videoframe-copyto' | 'canvas';
 }
 
 const FAILURE_CODES = { invalid_feature: 'invalid_model', timeout: 'timeout', unsupported: 'unsupported', failed: 'failed' } as const;
@@ -119,7 +120,7 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
     answered = true;
     await sampler.stop();
     if (!answer.ok) throw new DriverError(FAILURE_CODES[answer.failure.code] ?? 'failed', `feature ${feature.name}@${feature.version}: ${answer.failure.message}`);
-    onTimings?.({ harnessMs: answer.harnessMs, grabMs: answer.grabMs, processMs: answer.processMs, initMs: answer.initMs });
+    onTimings?.({ harnessMs: answer.harnessMs, grabMs: answer.grabMs, processMs: answer.processMs, initMs: answer.initMs, grabMethod: answer.grabMethod });
     if (answer.records.length === 0) throw new DriverError('failed', `no camera frame with a readable frame code (${answer.undecodableFrames} unreadable)`);
     return featureResult({
       feature: { name: feature.name, version: feature.version, sha256: feature.sha256, platform: feature.platform },
@@ -156,7 +157,7 @@ function environmentOf(a: FeatureHarnessSuccess, s: BrowserSession, endpoint: st
     thermalState: 'unavailable',
     os: `${os.type()} ${os.release()}`,
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    extra: { browserVersion: s.browserVersion, userAgent: a.userAgent, endpoint, captureClock: a.captureClock, crossOriginIsolated: a.crossOriginIsolated, featureInitMs: a.initMs },
+    extra: { browserVersion: s.browserVersion, userAgent: a.userAgent, endpoint, captureClock: a.captureClock, grabMethod: a.grabMethod, crossOriginIsolated: a.crossOriginIsolated, featureInitMs: a.initMs },
   };
 }
 

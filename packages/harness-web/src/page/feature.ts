@@ -1,12 +1,13 @@
 /**
  * The feature harness page's script (served as /harness/feature.js): imports a feature bundle, opens
- * the camera, and for each frame it gets (requestVideoFrameCallback): draws it to a canvas, reads the
+ * the camera, and for each frame it gets (requestVideoFrameCallback): copies its pixels (frame-grab.ts), reads the
  * scenario frame index from the frame code, hides the code, calls the feature's process(), validates
  * and records the result. Answers through `window.edgeproofFeatureHarness.run(spec)`.
  */
 import * as ort from 'onnxruntime-web';
 import { FeatureResult } from '@edgeproof/contracts';
 import { decodeFrameIndex, maskFrameCode } from '@edgeproof/scenes/frame-code';
+import { createFrameGrabber, type FrameGrabber } from './frame-grab.ts';
 import { FEATURE_HARNESS_GLOBAL, type FeatureFrameOut, type FeatureHarnessErrorCode, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '../feature-protocol.ts';
 
 class Failure extends Error {
@@ -90,11 +91,12 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
   const t0 = performance.now();
   const { video, stream } = await openCamera(spec);
   const { width, height } = spec;
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Failure('unsupported', 'no 2D canvas');
+  let grabber: FrameGrabber;
+  try {
+    grabber = await createFrameGrabber(video, width, height);
+  } catch (e) {
+    throw new Failure('unsupported', `cannot read camera frames: ${describe(e)}`);
+  }
 
   const records: FeatureFrameOut[] = [];
   const harnessMs: number[] = [];
@@ -111,10 +113,10 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
       const grabStart = performance.now();
       if (typeof meta.captureTime === 'number') captureClock = 'captureTime';
       const captured = typeof meta.captureTime === 'number' ? meta.captureTime : now;
-      ctx.drawImage(video, 0, 0, width, height);
-      const image = ctx.getImageData(0, 0, width, height);
+      // one reused buffer: the feature may read it only until its process() resolves
+      const data = await grabber.grab();
       const grabbed = performance.now();
-      const index = decodeFrameIndex(image.data, width, height);
+      const index = decodeFrameIndex(data, width, height);
       if (index === null) {
         undecodable++;
         continue;
@@ -125,12 +127,12 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
       }
       // the same camera frame delivered again is not a new frame
       if (index === last) continue;
-      maskFrameCode(image.data, width, height);
+      maskFrameCode(data, width, height);
       const before = performance.now();
       let raw: unknown;
       try {
         raw = await within(
-          Promise.resolve().then(() => feature.process({ data: image.data, width, height, timestampMs: captured - t0, index })),
+          Promise.resolve().then(() => feature.process({ data, width, height, timestampMs: captured - t0, index })),
           spec.frameTimeoutMs,
           `feature process() on frame ${index}`,
         );
@@ -165,6 +167,7 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
     threads: ort.env.wasm.numThreads ?? spec.settings.threads,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     captureClock,
+    grabMethod: grabber.method,
     records,
     undecodableFrames: undecodable,
     passComplete,
