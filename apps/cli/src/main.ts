@@ -1,5 +1,5 @@
 /** Entry of the `edgeproof` command (`npx edgeproof`, `npm run edgeproof --`). */
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { CliError, EXIT, describeError } from './context.ts';
 import { loadEnv } from './env.ts';
 import { buildProgram } from './program.ts';
@@ -13,7 +13,13 @@ const io = {
 
 async function main(): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(io, loadEnv(), (c) => (code = c)).exitOverride();
+  const program = buildProgram(io, loadEnv(), (c) => (code = c));
+  // subcommands do not inherit an override set after they were added: without this a usage error in one exits 1 ("gate failed")
+  const override = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

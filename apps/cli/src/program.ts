@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { clientFrom, EXIT, parseDuration, type GlobalOptions, type Io } from './context.ts';
+import { CliError, clientFrom, EXIT, parseDuration, type GlobalOptions, type Io } from './context.ts';
 import type { CliEnv } from './env.ts';
 import { exitCodeFor, runGate, writeReports } from './commands/gate.ts';
 import { renderRunTable } from './render/run-table.ts';
@@ -16,6 +16,17 @@ run, and a retry of the same CI job reuses the gate instead of measuring again.
 Example:
   edgeproof gate --model mnist --file model.onnx --version 1.3.0 --policy edgeproof.policy.yaml \\
     --wait --timeout 30m --junit gate.xml --markdown gate.md`;
+
+/** "batch=1,height=224" → { batch: 1, height: 224 } */
+function parseDims(text: string): Record<string, number> {
+  const dims: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m?.[1] || !m[2]) throw new CliError(`--dims: "${part}" is not name=positive-integer (e.g. batch=1)`);
+    dims[m[1]] = Number(m[2]);
+  }
+  return dims;
+}
 
 /** The `edgeproof` command. `run` returns the exit code; nothing here calls process.exit. */
 export function buildProgram(io: Io, env: CliEnv, setExit: (code: number) => void): Command {
@@ -123,6 +134,7 @@ export function buildProgram(io: Io, env: CliEnv, setExit: (code: number) => voi
     .command('compare <model> <candidate> <baseline>')
     .description('measure two versions alternately on the same devices and compare their median latency (+5% allowed)')
     .option('--max-increase <percent>', 'allowed median latency increase', '5%')
+    .option('--dims <list>', 'values of symbolic input dimensions, e.g. batch=1,height=224', parseDims)
     .option('--timeout <duration>', 'how long to wait', '30m')
     .option('--json', 'print JSON', false)
     .action(async (model: string, candidate: string, baseline: string, o) => {
@@ -132,6 +144,7 @@ export function buildProgram(io: Io, env: CliEnv, setExit: (code: number) => voi
         baseline: { version: baseline },
         approve: false,
         confirm: false,
+        ...(o.dims ? { settings: { dims: o.dims } } : {}),
         rules: [{ type: 'relative', metric: 'latency.p50', maxIncrease: o.maxIncrease }],
       });
       const c = client();

@@ -23,6 +23,11 @@ export const NativeHarnessExtras = z.strictObject({
   'edgeproof.settings': z.string().min(2),
   /** where the app must write its result JSON (inside its own external files directory) */
   'edgeproof.resultPath': z.string().startsWith('/'),
+  /** accuracy and parity: the pushed input file (JSON Lines, NativeInputLine per line) */
+  'edgeproof.inputsPath': z.string().startsWith('/').optional(),
+  /** accuracy: the output holding class scores, and how many of its leading values to return per sample */
+  'edgeproof.scoreOutput': z.string().min(1).optional(),
+  'edgeproof.labelCount': z.string().regex(/^\d+$/).optional(),
 });
 export type NativeHarnessExtras = z.infer<typeof NativeHarnessExtras>;
 
@@ -39,6 +44,23 @@ export const NativeLatency = z.strictObject({
 });
 export type NativeLatency = z.infer<typeof NativeLatency>;
 
+export const NATIVE_HARNESS_INPUTS_FORMAT = 'edgeproof-native-inputs/v1';
+
+/** One input set of an accuracy or parity job: each tensor as base64 of its little-endian bytes. */
+export const NativeInputLine = z.strictObject({
+  index: z.number().int().nonnegative(),
+  /** dataset label (accuracy) */
+  label: z.number().int().nonnegative().optional(),
+  tensors: z.record(z.string(), z.strictObject({ type: z.string(), dims: z.array(z.number().int().nonnegative()), base64: z.string() })),
+});
+export type NativeInputLine = z.infer<typeof NativeInputLine>;
+
+/** One output tensor as the app returns it for parity: values flattened in row-major order. */
+export const NativeOutputTensor = z.strictObject({
+  dims: z.array(z.number().int().nonnegative()),
+  values: z.array(z.number()).max(10_000_000),
+});
+
 const ResultBase = {
   format: z.literal(NATIVE_HARNESS_RESULT_FORMAT),
   jobId: z.string().min(1),
@@ -54,7 +76,12 @@ export const NativeHarnessResult = z.discriminatedUnion('status', [
     /** e.g. "cpu", "xnnpack", "nnapi", "gpu" */
     executionProvider: z.string().min(1).max(100),
     threads: z.number().int().positive(),
-    latency: NativeLatency,
+    /** latency jobs */
+    latency: NativeLatency.optional(),
+    /** accuracy jobs: per input line, in file order, the first labelCount values of scoreOutput */
+    scores: z.array(z.array(z.number())).max(1_000_000).optional(),
+    /** parity jobs: per input line, in file order, every output of the model by name */
+    outputs: z.array(z.record(z.string(), NativeOutputTensor)).max(100_000).optional(),
     /** anything else worth keeping (app version, delegate options); stored with the result environment */
     extra: z.record(z.string(), z.unknown()).default({}),
   }),

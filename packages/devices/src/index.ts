@@ -11,7 +11,7 @@ export { HostDriver, type HostDriverOptions } from './host/host-driver.ts';
 export { AndroidDriver, type AndroidDriverOptions } from './android/android-driver.ts';
 export type { AndroidDeviceConfig } from './android/discovery.ts';
 export type { NativeHarnessConfig } from './android/native-harness.ts';
-export type { WebHarnessConfig, WebHarnessContext, WebHarnessRunner } from './android/web-harness.ts';
+export { chromeCapabilities, CHROME_PACKAGE, type WebHarnessConfig } from './android/web-harness.ts';
 export type { AppiumEndpoint } from './android/appium-session.ts';
 export { BrowserDriver, findProcesses, killProcesses, type BrowserDriverOptions, type WebDriverEndpoint, type JobTimings } from './browser/index.ts';
 export { loadInventory, parseInventory, mergeInventory, withInventory, InventoryError, Inventory, INVENTORY_FORMAT } from './inventory.ts';

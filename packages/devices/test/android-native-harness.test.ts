@@ -129,10 +129,12 @@ describe('native harness contract', () => {
     expect(phone.commands).toContain('am force-stop com.example.vision');
   });
 
-  it('accuracy and parity are outside the v1 contract', async () => {
+  it('feature replays are not benchmark jobs; accuracy without its input file is refused before touching the phone', async () => {
     const phone = fakePhone(() => undefined);
-    const err = (await runNativeHarness(phone.shell, await job({ benchmark: 'accuracy' }), cfg, new AbortController().signal).catch((e: unknown) => e)) as DriverError;
-    expect(err.code).toBe('unsupported');
+    const feature = (await runNativeHarness(phone.shell, await job({ benchmark: 'feature' }), cfg, new AbortController().signal).catch((e: unknown) => e)) as DriverError;
+    expect(feature.code).toBe('unsupported');
+    const accuracy = (await runNativeHarness(phone.shell, await job({ benchmark: 'accuracy' }), cfg, new AbortController().signal).catch((e: unknown) => e)) as DriverError;
+    expect(accuracy.code).toBe('invalid_input');
     expect(phone.commands).toEqual([]);
   });
 

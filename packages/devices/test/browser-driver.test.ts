@@ -65,6 +65,23 @@ describe('BrowserDriver', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('a latency job with a baseline measures both in the page, interleaved, in the host driver\'s result shape', async () => {
+    const settings = { dims: { batch: 1 }, warmupMinSeconds: 0.05, measureMinRuns: 40, measureMinSeconds: 0.1 };
+    const slow = makeJob(zooFile(zoo.files.mnistMlpSlow.file), 'latency', settings);
+    const job = { ...makeJob(zooFile(zoo.files.mnistMlp.file), 'latency', settings), baseline: { ...slow.model, version: '0.9.0' } };
+    const result = await driver.run(devices[0] as DeviceRegistration, job, new AbortController().signal);
+    const interleaved = result.environment.extra?.interleaved as { order: string; baseline: { version: string; sha256: string; summary: { kind: string; measure: { runs: number } }; rawSamples: number[] } };
+    expect(interleaved.order).toBe('blocks of 5 runs, A B B A');
+    expect(interleaved.baseline).toMatchObject({ version: '0.9.0', sha256: slow.model.sha256, summary: { kind: 'latency' } });
+    expect(result.rawSamples.length).toBeGreaterThanOrEqual(40);
+    expect(interleaved.baseline.rawSamples.length).toBeGreaterThanOrEqual(40);
+    expect(interleaved.baseline.summary.measure.runs).toBe(interleaved.baseline.rawSamples.length);
+    // the slow variant adds compute nodes: its median is clearly above the candidate's, measured side by side
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    expect(median(interleaved.baseline.rawSamples)).toBeGreaterThan(median(result.rawSamples));
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('a model onnxruntime-web cannot load is invalid_model (not retryable), and the session is gone', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ep-bad-model-'));
     try {

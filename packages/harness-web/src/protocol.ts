@@ -33,6 +33,11 @@ export interface HarnessSpec extends HarnessLoopSettings {
   labelCount?: number;
   /** Compute Pressure sample interval; default 1000 ms */
   pressureSampleIntervalMs?: number;
+  /**
+   * latency only: a baseline model (and its own input pack) measured in the same page, alternating
+   * with the model in blocks (A B B A …), so that load, drift and heat hit both alike
+   */
+  baseline?: { modelUrl: string; inputsUrl: string };
 }
 
 /** A tensor's values: numeric types as base64 of the typed array's bytes, strings as they are. */
@@ -83,6 +88,10 @@ export interface HarnessSuccess {
   outputNames: string[];
   /** latency */
   latency?: LatencyTimings;
+  /** latency with spec.baseline: the baseline's timings, measured interleaved with `latency` */
+  baselineLatency?: LatencyTimings;
+  /** latency with spec.baseline: how the two were interleaved */
+  interleaveOrder?: string;
   /** accuracy: per sample, the first labelCount values of scoreOutput, as one float64 tensor [samples, labelCount] */
   scores?: EncodedTensor;
   /** parity: per input set, every output */

@@ -1,12 +1,16 @@
 import type { DeviceRegistration, DeviceTier, ResultEnvironment } from '@edgeproof/contracts';
+import { startHarnessServer, type HarnessServer } from '@edgeproof/harness-web';
 import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
 import { AndroidSession, appiumReason, type AppiumEndpoint } from './appium-session.ts';
 import { Adb, type AdbOptions } from './device-shell.ts';
 import { discoverAndroid, type AndroidDeviceConfig } from './discovery.ts';
 import { evaluateHealth, waitForCooldown, type AndroidHealthLimits } from './health.ts';
-import { latencySummary, runNativeHarness, type NativeHarnessConfig } from './native-harness.ts';
+import type { NativeHarnessConfig } from './native-harness.ts';
+import { runNativeJob } from './native-benchmarks.ts';
 import { readTelemetry, summarizeTelemetry, TelemetrySampler } from './telemetry.ts';
-import type { WebHarnessConfig } from './web-harness.ts';
+import { CHROME_PACKAGE, chromeTarget, type WebHarnessConfig } from './web-harness.ts';
+import { runHarnessJob } from '../browser/harness-job.ts';
+import { endpointLabel } from '../browser/options.ts';
 import { measurementSettings } from '../measurement-settings.ts';
 
 export interface AndroidDriverOptions {
@@ -40,6 +44,7 @@ export class AndroidDriver implements DeviceDriver {
   readonly #probing = new Map<string, Promise<HealthReport>>();
   readonly #installed = new Set<string>();
   readonly #sessions = new Set<AndroidSession>();
+  #server: Promise<HarnessServer> | undefined;
 
   constructor(opts: AndroidDriverOptions) {
     this.#opts = opts;
@@ -125,7 +130,7 @@ export class AndroidDriver implements DeviceDriver {
         this.#installed.add(serial);
       }
       sampler.start();
-      const result = await runNativeHarness(shell, job, native, signal);
+      const { result, summary, rawSamples } = await runNativeJob(shell, job, native, signal);
       const telemetry = summarizeTelemetry(await sampler.stop());
       const s = job.settings;
       const environment: ResultEnvironment = {
@@ -142,7 +147,7 @@ export class AndroidDriver implements DeviceDriver {
         cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
         extra: { harness: 'native', app: native.package, serial, telemetry: telemetry.telemetry, appExtra: result.extra },
       };
-      return { summary: latencySummary(result), rawSamples: result.latency.samplesMs, environment };
+      return { summary, rawSamples, environment };
     } finally {
       await sampler.stop();
       await this.#close(session);
@@ -152,23 +157,55 @@ export class AndroidDriver implements DeviceDriver {
   async dispose(): Promise<void> {
     await Promise.all([...this.#sessions].map((s) => this.#close(s)));
     await Promise.allSettled([...this.#probing.values()]);
+    const server = this.#server;
+    this.#server = undefined;
+    if (server) await (await server).close();
+  }
+
+  /** The harness server the phones' Chrome reaches through `adb reverse` (same port on both ends). */
+  harnessServer(): Promise<HarnessServer> {
+    this.#server ??= startHarnessServer({ host: '127.0.0.1', port: this.#opts.web?.port ?? 0 });
+    return this.#server;
   }
 
   async #runWeb(serial: string, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
-    const web = this.#opts.web;
-    if (!web?.runner) {
-      throw new DriverError('unsupported', 'the web harness runner for Chrome on Android is not wired yet (see packages/devices/src/android/web-harness.ts)');
-    }
-    if (!this.#adb) throw new DriverError('unsupported', 'the web harness needs the host adb (adb reverse); the driver runs with adb disabled');
-    await this.#adb.reverse(serial, web.port);
-    const session = await this.#open(serial, 'Chrome').catch((err: unknown) => {
-      throw new DriverError('failed', `Appium could not open Chrome on ${serial}: ${appiumReason(err)}`);
+    if (job.benchmark === 'feature') throw new DriverError('unsupported', 'feature replays in Chrome on Android are not supported (a phone has no replayable camera)');
+    const adb = this.#adb;
+    if (!adb) throw new DriverError('unsupported', 'the web harness needs the host adb (adb reverse); the driver runs with adb disabled');
+    const server = await this.harnessServer();
+    const port = Number(new URL(server.url).port);
+    await adb.reverse(serial, port).catch((err: unknown) => {
+      throw new DriverError('failed', `adb reverse tcp:${port} on ${serial} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    });
+    const phone = adb.forSerial(serial);
+    const sampler = new TelemetrySampler((c, a) => phone.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
+    const target = chromeTarget({
+      appium: this.#opts.appium,
+      endpointLabel: endpointLabel({ url: this.#opts.appium.url }),
+      serial,
+      server,
+      web: this.#opts.web ?? {},
+      forceStopChrome: async () => void (await phone.shell('am', ['force-stop', CHROME_PACKAGE])),
+      track: (s) => void this.#sessions.add(s),
+      untrack: (s) => this.#close(s),
     });
     try {
-      return await web.runner({ session, harnessUrl: `http://127.0.0.1:${web.port}${web.path ?? '/'}`, job, signal });
+      sampler.start();
+      const result = await runHarnessJob(target, job, signal);
+      const telemetry = summarizeTelemetry(await sampler.stop());
+      const { environment } = result;
+      return {
+        ...result,
+        environment: {
+          ...environment,
+          thermalState: telemetry.thermalState,
+          ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
+          extra: { ...environment.extra, telemetry: telemetry.telemetry },
+        },
+      };
     } finally {
-      await this.#close(session);
-      await this.#adb.removeReverse(serial, web.port);
+      await sampler.stop();
+      await adb.removeReverse(serial, port);
     }
   }
 

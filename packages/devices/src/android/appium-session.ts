@@ -17,6 +17,24 @@ export interface OpenSessionOptions {
   browserName?: string;
   /** how long Appium keeps an idle session; default 300 s */
   newCommandTimeoutSec?: number;
+  /** HTTP timeout of every WebDriver command (must outlast the longest executeAsync); default 180 s */
+  commandTimeoutMs?: number;
+  /** merged over the UiAutomator2 capabilities (the endpoint's own capabilities still win) */
+  capabilities?: Record<string, unknown>;
+}
+
+/** What a session on one phone asks Appium for. */
+export function androidCapabilities(endpoint: AppiumEndpoint, opts: OpenSessionOptions): Record<string, unknown> {
+  return {
+    platformName: 'Android',
+    'appium:automationName': 'UiAutomator2',
+    'appium:udid': opts.serial,
+    'appium:noReset': true,
+    'appium:newCommandTimeout': opts.newCommandTimeoutSec ?? 300,
+    ...(opts.browserName ? { browserName: opts.browserName } : {}),
+    ...opts.capabilities,
+    ...endpoint.capabilities,
+  };
 }
 
 /** Appium's own words from a WebdriverIO error, without WebdriverIO's framing. */
@@ -51,16 +69,8 @@ export class AndroidSession {
       ...(url.username ? { user: decodeURIComponent(url.username), key: decodeURIComponent(url.password) } : {}),
       logLevel: 'silent',
       connectionRetryCount: 0,
-      connectionRetryTimeout: 180_000,
-      capabilities: {
-        platformName: 'Android',
-        'appium:automationName': 'UiAutomator2',
-        'appium:udid': opts.serial,
-        'appium:noReset': true,
-        'appium:newCommandTimeout': opts.newCommandTimeoutSec ?? 300,
-        ...(opts.browserName ? { browserName: opts.browserName } : {}),
-        ...endpoint.capabilities,
-      },
+      connectionRetryTimeout: opts.commandTimeoutMs ?? 180_000,
+      capabilities: androidCapabilities(endpoint, opts),
     });
     return new AndroidSession(browser, opts.serial);
   }

@@ -65,8 +65,7 @@ export function parseNativeResult(text: string, jobId: string): OkNativeResult {
   return parsed.data;
 }
 
-export function latencySummary(r: OkNativeResult): LatencySummary {
-  const l = r.latency;
+export function latencySummary(l: NonNullable<OkNativeResult['latency']>): LatencySummary {
   return {
     kind: 'latency',
     unit: 'ms',
@@ -94,10 +93,11 @@ export async function runNativeHarness(
   job: DriverJob,
   cfg: NativeHarnessConfig,
   signal: AbortSignal,
+  /** accuracy and parity: the input file to push (JSON Lines) and, for accuracy, the score output */
+  inputs?: { localPath: string; scoreOutput?: string; labelCount?: number },
 ): Promise<OkNativeResult> {
-  if (job.benchmark !== 'latency') {
-    throw new DriverError('unsupported', `the native harness contract (v1) measures latency only, not ${job.benchmark}`);
-  }
+  if (job.benchmark === 'feature') throw new DriverError('unsupported', 'feature replays do not run through the benchmark contract');
+  if (job.benchmark !== 'latency' && !inputs) throw new DriverError('invalid_input', `a ${job.benchmark} job needs an input file`);
   const dir = `${cfg.deviceDir ?? '/data/local/tmp/edgeproof'}/${job.jobId}`;
   const modelPath = `${dir}/model.${job.model.format}`;
   const resultPath = resultPathFor(cfg.package, job.jobId);
@@ -109,14 +109,18 @@ export async function runNativeHarness(
     'edgeproof.modelFormat': job.model.format,
     'edgeproof.settings': JSON.stringify(job.settings),
     'edgeproof.resultPath': resultPath,
+    ...(inputs ? { 'edgeproof.inputsPath': `${dir}/inputs.jsonl` } : {}),
+    ...(inputs?.scoreOutput !== undefined ? { 'edgeproof.scoreOutput': inputs.scoreOutput } : {}),
+    ...(inputs?.labelCount !== undefined ? { 'edgeproof.labelCount': String(inputs.labelCount) } : {}),
   };
   const deadline = Date.now() + job.settings.timeoutSeconds * 1000;
   try {
     await device.shell('mkdir', ['-p', shQuote(dir)]);
     await device.shell('rm', ['-f', shQuote(resultPath)]);
     await device.push(job.model.path, modelPath);
+    if (inputs) await device.push(inputs.localPath, `${dir}/inputs.jsonl`);
     const args = ['start', '-W', '-S', '-a', NATIVE_HARNESS_ACTION, '-n', shQuote(component)];
-    for (const [k, v] of Object.entries(extras)) args.push('--es', k, shQuote(v));
+    for (const [k, v] of Object.entries(extras)) if (v !== undefined) args.push('--es', k, shQuote(v));
     const started = await device.shell('am', args);
     if (/Error:|Exception/.test(started)) throw new DriverError('failed', `could not start ${component}: ${started.trim().slice(0, 500)}`);
 

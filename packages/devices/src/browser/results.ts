@@ -1,6 +1,6 @@
 import { AccuracyAccumulator, ParityAccumulator, summarize, topK } from '@edgeproof/metrics';
 import type { AccuracySummary, LatencySummary, ParitySummary, ResultEnvironment } from '@edgeproof/contracts';
-import type { HarnessSuccess } from '@edgeproof/harness-web';
+import type { HarnessSuccess, LatencyTimings } from '@edgeproof/harness-web';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import type { InputSet } from '../host/inputs.ts';
 import { decodeToNumbers } from './decode.ts';
@@ -9,16 +9,33 @@ import { measurementSettings } from '../measurement-settings.ts';
 
 /** What the driver knows about the session besides the page's answer. */
 export interface SessionFacts {
-  browserVersion: string;
+  /** browser name and version, e.g. "chromium 131.0.6778.85" */
+  browser: string;
   endpoint: string;
   sessionOpenMs: number;
   harnessLoadMs: number;
+  /** merged into environment.extra (e.g. the phone's serial) */
+  extra: Record<string, unknown>;
 }
 
 export function latencyResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[], facts: SessionFacts): DriverResult {
   const t = h.latency;
   if (t === undefined || t.samples.length === 0) throw new DriverError('failed', 'the harness returned no latency samples');
-  const summary: LatencySummary = {
+  const summary = latencySummary(t);
+  if (!job.baseline) return { summary, rawSamples: t.samples, environment: browserEnvironment(job, h, sets, facts) };
+  const b = h.baselineLatency;
+  if (b === undefined || b.samples.length === 0) throw new DriverError('failed', 'the harness was given a baseline but returned no baseline samples');
+  // the host driver's shape (docs/adr/0004): the gate's evidence loader reads the baseline from here
+  const interleaved = {
+    order: h.interleaveOrder ?? 'interleaved',
+    timing: 'both models in one page, one onnxruntime-web session each; the first session also started the wasm runtime',
+    baseline: { version: job.baseline.version, sha256: job.baseline.sha256, summary: latencySummary(b), rawSamples: b.samples },
+  };
+  return { summary, rawSamples: t.samples, environment: browserEnvironment(job, h, sets, facts, { interleaved }) };
+}
+
+function latencySummary(t: LatencyTimings): LatencySummary {
+  return {
     kind: 'latency',
     unit: 'ms',
     sessionCreateMs: t.sessionCreateMs,
@@ -29,7 +46,6 @@ export function latencyResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[
     // the page cannot see the browser's resident memory; performance.memory (JS heap) is in environment.extra
     peakMemoryBytes: null,
   };
-  return { summary, rawSamples: t.samples, environment: browserEnvironment(job, h, sets, facts) };
 }
 
 export function accuracyResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[], output: string, facts: SessionFacts): DriverResult {
@@ -103,7 +119,7 @@ function browserEnvironment(
     os: b.platform || 'unknown',
     cpu: `unnamed by the browser, ${b.hardwareConcurrency} logical cores`,
     extra: {
-      browser: `chromium ${facts.browserVersion}`,
+      browser: facts.browser,
       userAgent: b.userAgent,
       hardwareConcurrency: b.hardwareConcurrency,
       deviceMemoryGb: b.deviceMemoryGb,
@@ -119,6 +135,7 @@ function browserEnvironment(
       harnessLoadMs: facts.harnessLoadMs,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      ...facts.extra,
       ...extra,
     },
   };

@@ -40,7 +40,7 @@ export function toFeeds(set: PackedSet, inputNames: readonly string[]): Feeds {
   return feeds;
 }
 
-async function run(session: ort.InferenceSession, feeds: Feeds, fetches?: string[]): Promise<ort.InferenceSession.OnnxValueMapType> {
+export async function runOnce(session: ort.InferenceSession, feeds: Feeds, fetches?: string[]): Promise<ort.InferenceSession.OnnxValueMapType> {
   try {
     return fetches ? await session.run(feeds, fetches) : await session.run(feeds);
   } catch (err) {
@@ -61,13 +61,13 @@ export async function measureLatency(
 ): Promise<Omit<LatencyTimings, 'sessionCreateMs'>> {
   const feeds = toFeeds(set, session.inputNames);
   const firstStart = performance.now();
-  await run(session, feeds);
+  await runOnce(session, feeds);
   const firstInferenceMs = performance.now() - firstStart;
 
   let warmupRuns = 0;
   const warmupStart = performance.now();
   while (warmupRuns < s.warmupMinRuns || performance.now() - warmupStart < s.warmupMinSeconds * 1000) {
-    await run(session, feeds);
+    await runOnce(session, feeds);
     warmupRuns++;
   }
   const warmupSeconds = (performance.now() - warmupStart) / 1000;
@@ -80,7 +80,7 @@ export async function measureLatency(
     if (samples.length >= s.measureMaxRuns || elapsedMs >= s.measureMaxSeconds * 1000) break;
     if (samples.length >= s.measureMinRuns && elapsedMs >= s.measureMinSeconds * 1000) break;
     const t = performance.now();
-    await run(session, feeds);
+    await runOnce(session, feeds);
     samples.push(performance.now() - t);
   }
   const measureSeconds = (performance.now() - measureStart) / 1000;
@@ -100,7 +100,7 @@ export async function collectScores(
   let all: ort.Tensor.DataType | undefined;
   let type = 'float32';
   for (const [i, set] of sets.entries()) {
-    const value = (await run(session, toFeeds(set, session.inputNames), [output]))[output] as ort.Tensor | undefined;
+    const value = (await runOnce(session, toFeeds(set, session.inputNames), [output]))[output] as ort.Tensor | undefined;
     const data = value?.data;
     if (value === undefined || data === undefined || Array.isArray(data) || data.length < labelCount) {
       const n = data === undefined || Array.isArray(data) ? 0 : data.length;
@@ -124,7 +124,7 @@ export async function collectOutputs(
 ): Promise<Record<string, EncodedTensor>[]> {
   const out: Record<string, EncodedTensor>[] = [];
   for (const set of sets) {
-    const result = await run(session, toFeeds(set, session.inputNames));
+    const result = await runOnce(session, toFeeds(set, session.inputNames));
     const encoded: Record<string, EncodedTensor> = {};
     for (const name of session.outputNames) {
       const v = result[name];

@@ -8,6 +8,7 @@ import { decodeInputSets, type PackedSet } from '../input-pack.ts';
 import { HARNESS_GLOBAL, type HarnessGlobal, type HarnessResult, type HarnessSpec, type HarnessSuccess } from '../protocol.ts';
 import { collectOutputs, collectScores, createSession, HarnessError, measureLatency } from './benchmarks.ts';
 import { BrowserWatch, hasWebGpuAdapter } from './browser-report.ts';
+import { INTERLEAVE_ORDER, measureInterleavedLatency } from './interleaved.ts';
 
 let used = false;
 
@@ -15,6 +16,17 @@ async function fetchBytes(url: string, what: string): Promise<ArrayBuffer> {
   const res = await fetch(url);
   if (!res.ok) throw new HarnessError('failed', `could not fetch the ${what} (${res.status} ${res.statusText})`);
   return res.arrayBuffer();
+}
+
+function decodeSets(bytes: ArrayBuffer): PackedSet[] {
+  let sets: PackedSet[];
+  try {
+    sets = decodeInputSets(bytes);
+  } catch (err) {
+    throw new HarnessError('invalid_input', err instanceof Error ? err.message : String(err));
+  }
+  if (sets.length === 0) throw new HarnessError('invalid_input', 'the job has no input sets');
+  return sets;
 }
 
 async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessSuccess> {
@@ -33,13 +45,11 @@ async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessS
   ort.env.logLevel = 'error';
 
   const [model, inputs] = await Promise.all([fetchBytes(spec.modelUrl, 'model'), fetchBytes(spec.inputsUrl, 'inputs')]);
-  let sets: PackedSet[];
-  try {
-    sets = decodeInputSets(inputs);
-  } catch (err) {
-    throw new HarnessError('invalid_input', err instanceof Error ? err.message : String(err));
-  }
-  if (sets.length === 0) throw new HarnessError('invalid_input', 'the job has no input sets');
+  const sets = decodeSets(inputs);
+  if (spec.baseline && spec.benchmark !== 'latency') throw new HarnessError('invalid_input', `a baseline is measured with latency only, not ${spec.benchmark}`);
+  const baselineFiles = spec.baseline
+    ? await Promise.all([fetchBytes(spec.baseline.modelUrl, 'baseline model'), fetchBytes(spec.baseline.inputsUrl, 'baseline inputs')])
+    : undefined;
 
   await watch.start(spec.pressureSampleIntervalMs ?? 1000);
   // includes the wasm runtime's own start on this page (the first session of the page starts it)
@@ -59,6 +69,18 @@ async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessS
   try {
     switch (spec.benchmark) {
       case 'latency': {
+        if (baselineFiles) {
+          const [bModel, bInputs] = baselineFiles;
+          const t = performance.now();
+          const baseline = await createSession(new Uint8Array(bModel), spec);
+          const b = { session: baseline, set: decodeSets(bInputs)[0] as PackedSet, sessionCreateMs: performance.now() - t };
+          try {
+            const both = await measureInterleavedLatency({ session, set: sets[0] as PackedSet, sessionCreateMs }, b, spec, watch);
+            return { ...base, latency: both.a, baselineLatency: both.b, interleaveOrder: INTERLEAVE_ORDER, browser: await watch.report() };
+          } finally {
+            await baseline.release();
+          }
+        }
         const timings = await measureLatency(session, sets[0] as PackedSet, spec, watch);
         return { ...base, latency: { sessionCreateMs, ...timings }, browser: await watch.report() };
       }
