@@ -20,7 +20,7 @@ export interface DriverJob {
   dataset: { path: string; sha256: string; header: DatasetHeader } | null;
   settings: BenchmarkSettings;
   /** benchmark "feature": the feature build and its pinned models, on local disk */
-  feature?: { name: string; version: string; platform: 'web' | 'android'; path: string; sha256: string; models: Record<string, { path: string; name: string; version: string }> };
+  feature?: { name: string; version: string; platform: 'web' | 'android'; path: string; sha256: string; models: Record<string, { path: string; name: string; version: string; format?: 'onnx' | 'tflite' }> };
   /** benchmark "feature": the scenario replayed, its video and ground truth on local disk */
   scenario?: { manifest: Scenario; videoPath: string; groundTruthPath: string };
 }

@@ -23,7 +23,7 @@ export async function featureArtifacts(payload: EvaluateJobPayload, fetch: Fetch
       platform: feature.platform,
       path,
       sha256: feature.sha256,
-      models: Object.fromEntries(feature.models.map((m, i) => [m.key, { path: models[i] as string, name: m.name, version: m.version }])),
+      models: Object.fromEntries(feature.models.map((m, i) => [m.key, { path: models[i] as string, name: m.name, version: m.version, format: m.format }])),
     },
     scenario: { manifest: scenario.manifest, videoPath, groundTruthPath },
   };

@@ -7,6 +7,7 @@ import { discoverAndroid, type AndroidDeviceConfig } from './discovery.ts';
 import { evaluateHealth, waitForCooldown, type AndroidHealthLimits } from './health.ts';
 import type { NativeHarnessConfig } from './native-harness.ts';
 import { runNativeJob } from './native-benchmarks.ts';
+import { runNativeFeatureJob } from './native-feature.ts';
 import { readTelemetry, summarizeTelemetry, TelemetrySampler } from './telemetry.ts';
 import { CHROME_PACKAGE, chromeTarget, type WebHarnessConfig } from './web-harness.ts';
 import { runHarnessJob } from '../browser/harness-job.ts';
@@ -122,6 +123,11 @@ export class AndroidDriver implements DeviceDriver {
     const session = await this.#open(serial).catch((err: unknown) => {
       throw new DriverError('failed', `Appium could not open a session on ${serial}: ${appiumReason(err)}`);
     });
+    if (job.benchmark === 'feature') {
+      // the feature build's APK replaces the configured app: install that again before the next benchmark
+      this.#installed.delete(serial);
+      return runNativeFeatureJob(session.asDeviceShell(), job, native, signal, { device, serial }).finally(() => this.#close(session));
+    }
     const sampler = new TelemetrySampler((c, a) => session.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
     try {
       const shell = session.asDeviceShell();

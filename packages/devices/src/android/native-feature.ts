@@ -1,0 +1,216 @@
+import { open, readFile } from 'node:fs/promises';
+import { FeatureRunSettings, NATIVE_HARNESS_ACTION, NATIVE_HARNESS_LOG_TAG, type DeviceRegistration, type NativeFeatureExtras } from '@edgeproof/contracts';
+import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
+import { featureResult } from '../feature/summary.ts';
+import type { DeviceShell } from './device-shell.ts';
+import { androidCostSamples, parseNativeFeatureResult, type NativeFeatureResult } from './feature-result.ts';
+import { findResultLine, shQuote, type NativeHarnessConfig } from './native-harness.ts';
+import { summarizeTelemetry, TelemetrySampler, type Shell, type TelemetrySample } from './telemetry.ts';
+
+/** Where the app writes a feature replay's result (JSON Lines) inside its external files dir. */
+export function featureResultPathFor(pkg: string, jobId: string): string {
+  return `/sdcard/Android/data/${pkg}/files/edgeproof/${jobId}.jsonl`;
+}
+
+/**
+ * The first crash of `pkg` in `logcat -d -b crash` output, as one line: a Java crash
+ * (`AndroidRuntime: FATAL EXCEPTION …` / `Process: <pkg>, PID: …` / the exception) or a native one
+ * (`libc: Fatal signal … (<pkg>)`, or debuggerd's `>>> <pkg> <<<` followed by the signal line).
+ */
+export function findAppCrash(logcat: string, pkg: string): string | null {
+  const lines = logcat.split(/\r?\n/);
+  const body = (line: string) => line.replace(/^.*?\b(?:AndroidRuntime|DEBUG|libc)\s*:\s?/, '').trim();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.includes(`Process: ${pkg}, PID:`)) {
+      const exception = lines.slice(i + 1, i + 4).map(body).find((l) => l && !l.startsWith('at '));
+      return `the app crashed: ${exception ?? 'FATAL EXCEPTION'}`.slice(0, 500);
+    }
+    if (/Fatal signal \d+/.test(line) && line.includes(`(${pkg})`)) return `the app crashed natively: ${body(line)}`.slice(0, 500);
+    if (line.includes(`>>> ${pkg} <<<`)) {
+      const signal = lines.slice(i + 1, i + 4).map(body).find((l) => /^signal \d+/.test(l));
+      return `the app crashed natively: ${signal ?? body(line)}`.slice(0, 500);
+    }
+  }
+  return null;
+}
+
+export interface NativeFeatureRunOptions {
+  /** the phone: Android version, SDK, SoC and ABI go into the result's environment */
+  device: Pick<DeviceRegistration, 'osVersion' | 'soc' | 'attributes'>;
+  serial: string;
+  /** how telemetry is read (default: the device shell, i.e. Appium's `mobile: shell`) */
+  telemetryShell?: Shell;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+async function assertY4m(path: string): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(10);
+    await file.read(head, 0, 10, 0);
+    if (head.toString('latin1') !== 'YUV4MPEG2 ') throw new DriverError('invalid_input', `the scenario video is not a Y4M file (it starts with ${JSON.stringify(head.toString('latin1'))})`);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * One feature replay in the team's app (docs/android-native-harness.md, "Feature replays"): installs the
+ * feature build's APK, pushes the scenario's Y4M and the pinned models, starts the activity with the
+ * feature extras, samples battery and thermal telemetry while the app replays, waits for the result
+ * file (or an error line / a crash in logcat), and scores it like a browser replay. The app is stopped
+ * and the job's files removed whatever happened.
+ */
+export async function runNativeFeatureJob(device: DeviceShell, job: DriverJob, cfg: NativeHarnessConfig, signal: AbortSignal, opts: NativeFeatureRunOptions): Promise<DriverResult> {
+  const { feature, scenario } = job;
+  if (!feature || !scenario) throw new DriverError('invalid_input', 'a feature job needs a feature build and a scenario');
+  if (feature.platform !== 'android') throw new DriverError('unsupported', `Android devices run android feature builds (APKs), not ${feature.platform}`);
+  const run = FeatureRunSettings.parse(job.settings.feature ?? {});
+  await assertY4m(scenario.videoPath);
+  const dir = `${cfg.deviceDir ?? '/data/local/tmp/edgeproof'}/${job.jobId}`;
+  const scenePath = `${dir}/scene.y4m`;
+  const modelPaths = Object.fromEntries(Object.entries(feature.models).map(([key, m]) => [key, `${dir}/${key}.${m.format ?? 'model'}`]));
+  const resultPath = featureResultPathFor(cfg.package, job.jobId);
+  const component = `${cfg.package}/${cfg.activity}`;
+  const settings = { processEveryK: run.processEveryK, detectionInterval: run.detectionInterval, threads: job.settings.threads, maxSeconds: run.maxSeconds ?? null };
+  const extras: NativeFeatureExtras = {
+    'edgeproof.jobId': job.jobId,
+    'edgeproof.benchmark': 'feature',
+    'edgeproof.scenePath': scenePath,
+    'edgeproof.modelPaths': JSON.stringify(modelPaths),
+    'edgeproof.settings': JSON.stringify(settings),
+    'edgeproof.resultPath': resultPath,
+  };
+  const deadline = Date.now() + job.settings.timeoutSeconds * 1000;
+  const sampler = new TelemetrySampler(opts.telemetryShell ?? ((c, a) => device.shell(c, a)), run.sampleIntervalMs);
+  let sampling = false;
+  const q = shQuote;
+  try {
+    await device.install(feature.path).catch((err: unknown) => {
+      throw new DriverError('invalid_input', `could not install feature build ${feature.name}@${feature.version}: ${messageOf(err)}`);
+    });
+    const installed = await device.shell('pm', ['path', q(cfg.package)]).catch(() => '');
+    if (!installed.includes('package:')) {
+      throw new DriverError('invalid_input', `feature build ${feature.name}@${feature.version} did not install ${cfg.package} (the APK's application id must be the configured ANDROID_NATIVE_PACKAGE)`);
+    }
+    await device.shell('mkdir', ['-p', q(dir)]);
+    await device.shell('rm', ['-f', q(resultPath), q(`${resultPath}.tmp`)]);
+    await device.push(scenario.videoPath, scenePath);
+    for (const [key, m] of Object.entries(feature.models)) await device.push(m.path, modelPaths[key] as string);
+    // only crashes of this replay count: earlier ones are cleared from the crash buffer
+    await device.shell('logcat', ['-b', 'crash', '-c']).catch(() => undefined);
+
+    sampler.start();
+    sampling = true;
+    const args = ['start', '-W', '-S', '-a', NATIVE_HARNESS_ACTION, '-n', q(component)];
+    for (const [k, v] of Object.entries(extras)) args.push('--es', k, q(v));
+    const started = await device.shell('am', args);
+    if (/Error:|Exception/.test(started)) throw new DriverError('failed', `could not start ${component}: ${started.trim().slice(0, 500)}`);
+
+    const result = await waitForResult(device, job, cfg, resultPath, deadline, signal, scenario.manifest.frameCount);
+    const samples = await sampler.stop();
+    sampling = false;
+    if (result.records.length === 0) throw new DriverError('failed', `the app processed no frame (${result.header.undecodableFrames} unreadable)`);
+    return score(job, result, samples, run, opts, cfg, await readFile(scenario.groundTruthPath, 'utf8'));
+  } finally {
+    if (sampling) await sampler.stop().catch(() => undefined);
+    await device.shell('am', ['force-stop', q(cfg.package)]).catch(() => undefined);
+    await device.shell('rm', ['-rf', q(dir), q(resultPath), q(`${resultPath}.tmp`)]).catch(() => undefined);
+  }
+}
+
+/** Polls the result file, the app's logcat line and the crash buffer until one answers or the job times out. */
+async function waitForResult(
+  device: DeviceShell,
+  job: DriverJob,
+  cfg: NativeHarnessConfig,
+  resultPath: string,
+  deadline: number,
+  signal: AbortSignal,
+  frameCount: number,
+): Promise<NativeFeatureResult> {
+  while (!signal.aborted && Date.now() < deadline) {
+    const text = await device.pull(resultPath).then((b) => b.toString('utf8')).catch(() => '');
+    if (text.trim()) return parseNativeFeatureResult(text, { jobId: job.jobId, frameCount });
+    const line = findResultLine(await device.shell('logcat', ['-d', '-s', `${NATIVE_HARNESS_LOG_TAG}:I`]).catch(() => ''), job.jobId);
+    if (line?.status === 'error') throw new DriverError('failed', `the app reported: ${line.message ?? 'error (no message)'}`);
+    const crash = findAppCrash(await device.shell('logcat', ['-d', '-b', 'crash']).catch(() => ''), cfg.package);
+    if (crash) throw new DriverError('crashed', `${crash} (feature replay of job ${job.jobId})`);
+    await sleep(cfg.pollIntervalMs ?? 1000, signal);
+  }
+  if (signal.aborted) throw new DriverError('aborted', `job ${job.jobId} was cancelled`);
+  throw new DriverError('timeout', `no feature result for job ${job.jobId} within ${job.settings.timeoutSeconds} s (expected ${resultPath})`);
+}
+
+function score(
+  job: DriverJob,
+  { header, records }: NativeFeatureResult,
+  samples: TelemetrySample[],
+  run: FeatureRunSettings,
+  opts: NativeFeatureRunOptions,
+  cfg: NativeHarnessConfig,
+  groundTruthText: string,
+): DriverResult {
+  const feature = job.feature as NonNullable<DriverJob['feature']>;
+  const manifest = (job.scenario as NonNullable<DriverJob['scenario']>).manifest;
+  const telemetry = summarizeTelemetry(samples);
+  const { device } = opts;
+  const ep = header.extra['executionProvider'];
+  const graph = header.extra['graphOptimization'];
+  const result = featureResult({
+    feature: { name: feature.name, version: feature.version, sha256: feature.sha256, platform: feature.platform },
+    manifest,
+    groundTruthText,
+    settings: { processEveryK: run.processEveryK, detectionInterval: run.detectionInterval, threads: job.settings.threads },
+    run,
+    records,
+    undecodableFrames: header.undecodableFrames,
+    passComplete: header.passComplete,
+    cost: {
+      samples: androidCostSamples(samples),
+      sources: costSources(samples),
+      intervalMs: run.sampleIntervalMs,
+    },
+    environment: {
+      runtime: header.runtime,
+      runtimeVersion: header.runtimeVersion,
+      executionProvider: typeof ep === 'string' ? ep : 'app-defined',
+      ...(typeof graph === 'string' ? { graphOptimization: graph } : { graphOptimization: 'app-defined' }),
+      thermalState: telemetry.thermalState,
+      ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
+      os: `Android ${String(device.osVersion ?? 'unknown')} (SDK ${String(device.attributes['sdk'] ?? '?')})`,
+      cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
+      extra: { harness: 'native', app: cfg.package, serial: opts.serial, appThreads: header.threads, telemetry: telemetry.telemetry, appExtra: header.extra },
+    },
+  });
+  // the app's own thread count is what ran; the summary keeps the requested settings
+  return { ...result, environment: { ...result.environment, threads: header.threads } };
+}
+
+/** What the cost series was read from; a source no sample could read is "unavailable", never guessed. */
+export function costSources(samples: readonly TelemetrySample[]): Record<string, string> {
+  const battery = samples.some((s) => s.battery !== null);
+  const thermal = samples.some((s) => (s.thermal?.sensors.length ?? 0) > 0 || s.battery?.temperatureC != null);
+  return {
+    battery: battery ? 'dumpsys battery (level), /sys/class/power_supply/battery/uevent (current where dumpsys has none)' : 'unavailable',
+    thermal: thermal ? 'dumpsys thermalservice sensors, dumpsys battery temperature' : 'unavailable',
+    cpu: 'unavailable',
+    memory: 'unavailable',
+    energy: 'unavailable',
+  };
+}
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 500) ?? '';
+}
