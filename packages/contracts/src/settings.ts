@@ -12,7 +12,7 @@ export const BenchmarkSettings = z.strictObject({
   measureMinRuns: z.number().int().min(1).max(100_000).default(50),
   measureMinSeconds: z.number().min(0).max(3600).default(1),
   /** upper bounds: measurement stops at whichever comes first once both minimums are met */
-  measureMaxRuns: z.number().int().min(1).max(1_000_000).default(10_000),
+  measureMaxRuns: z.number().int().min(1).max(1_000_000).default(1_000_000),
   measureMaxSeconds: z.number().min(0.1).max(3600).default(60),
   /** values for symbolic dimensions by name, e.g. { "batch": 1, "H": 640 } */
   dims: z.record(z.string(), z.number().int().positive()).default({}),
