@@ -39,3 +39,4 @@ export {
 } from './feature/experience.ts';
 export { frameDelivery, sustainedPerformance, type DeliveredFrame, type FrameDelivery, type SustainedPerformance, type WindowPerformance } from './feature/delivery.ts';
 export { deriveCost, type CostSample, type DerivedCost, type DeriveCostOptions } from './feature/cost.ts';
+export { createRng, shuffleInPlace, type Rng } from './prng.ts';

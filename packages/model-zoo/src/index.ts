@@ -22,5 +22,4 @@ export type { ZooManifest, ZooFileEntry, ZooModelEntry, ZooTensor, BuildZooOptio
 export { heldOutSamples, trainingSamples, trainPoolSize, HELD_OUT_SIZE, PIXELS } from './mnist-data.ts';
 export type { MnistSample } from './mnist-data.ts';
 export { PRODUCER_NAME, OPSET, IR_VERSION } from './onnx-build.ts';
-export { createRng } from './prng.ts';
-export type { Rng } from './prng.ts';
+export { createRng, type Rng } from '@edgeproof/metrics';

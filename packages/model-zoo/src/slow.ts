@@ -1,6 +1,6 @@
 import type onnxProto from 'onnx-proto';
 import { DataType, decodeModel, floatTensor, int64Tensor, node, onnx, type NodeSpec } from './onnx-build.ts';
-import { createRng } from './prng.ts';
+import { createRng } from '@edgeproof/metrics';
 
 /**
  * Deliberately slower variant of a model with identical outputs.

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { HELD_OUT_SIZE, NUM_CLASSES, PIXELS, heldOutSamples, trainPoolSize, trainingSamples, type MnistSample } from './mnist-data.ts';
 import { DataType, encodeModel, floatTensor, node, valueInfo } from './onnx-build.ts';
-import { createRng, shuffleInPlace, type Rng } from './prng.ts';
+import { createRng, shuffleInPlace, type Rng } from '@edgeproof/metrics';
 
 /**
  * A 784 -> hidden (ReLU) -> 10 (softmax) MLP trained with seeded mini-batch SGD with

@@ -1,4 +1,4 @@
-export { createRng, type Rng } from './rng.ts';
+export { createRng, type Rng } from '@edgeproof/metrics';
 export {
   Y4M_SIGNATURE,
   Y4M_COLORSPACES,

@@ -1,6 +1,6 @@
 import { ITEM_CLASSES } from './catalog.ts';
 import { FRAME_CODE_MIN_WIDTH, FRAME_CODE_ROWS } from './frame-code.ts';
-import { createRng, type Rng } from './rng.ts';
+import { createRng, type Rng } from '@edgeproof/metrics';
 
 export interface SceneOptions {
   seed: number;

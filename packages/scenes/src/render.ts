@@ -1,7 +1,7 @@
 import { insideShape, isAccent, itemClass, type Rgb } from './catalog.ts';
 import { drawFrameCode } from './frame-code.ts';
 import type { PlannedItem, Rect, ScenePlan } from './plan.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '@edgeproof/metrics';
 import type { Yuv420Frame } from './y4m.ts';
 import { rgbToYuv420 } from './yuv.ts';
 

@@ -1,6 +1,7 @@
 /**
  * Seeded PRNG (splitmix32-seeded mulberry32). Integer arithmetic only, so a seed gives the same
- * sequence on every platform and Node version — scene bytes depend on it.
+ * sequence on every platform and Node version: the bundled model's weights and the generated
+ * scenes' bytes depend on it.
  */
 export interface Rng {
   /** uniform in [0, 1) */
@@ -53,4 +54,15 @@ export function createRng(seed: number): Rng {
     fork: () => createRng(Math.floor(next() * 0x1_0000_0000)),
   };
   return rng;
+}
+
+/** In-place Fisher-Yates shuffle. */
+export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const a = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = a;
+  }
+  return items;
 }
