@@ -93,6 +93,8 @@ export const FeatureRunSettings = z.strictObject({
   frameTimeoutSeconds: z.number().positive().max(600).default(10),
   /** minute-1 vs minute-N window */
   sustainedWindowSeconds: z.number().positive().max(3600).default(60),
+  /** web harness: hand the feature the camera's own frames (I420 where the browser gives them), or always RGBA converted by the browser */
+  frameFormat: z.enum(['camera', 'RGBA']).default('camera'),
 });
 export type FeatureRunSettings = z.infer<typeof FeatureRunSettings>;
 export type FeatureRunSettingsInput = z.input<typeof FeatureRunSettings>;

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * onnxruntime instance (onnxruntime-web in a browser, onnxruntime-node or -web in Node) to `init`.
  *
  *   await feature.init({ modelUrls: { detector: 'https://…/detector.onnx' }, settings, ort });
- *   const tracks = await feature.process({ data, width, height, timestampMs, index });
+ *   const tracks = await feature.process({ format, data, width, height, colorSpace, timestampMs, index });
  *   await feature.dispose();
  *
  * `process` is called once per camera frame, never concurrently, and returns what the app would show
@@ -38,11 +38,22 @@ export type FeatureTrack = z.infer<typeof FeatureTrack>;
 export const FeatureResult = z.array(FeatureTrack).max(10_000);
 export type FeatureResult = z.infer<typeof FeatureResult>;
 
+/** Pixel layouts a harness hands to `process`. */
+export type FeatureFrameFormat = 'I420' | 'RGBA';
+
 export interface FeatureFrame {
-  /** RGBA, 4 bytes per pixel, row-major, width × height pixels; the harness reuses this buffer, so it is valid only until `process` resolves (copy what must outlive the call) */
-  data: Uint8ClampedArray;
+  /**
+   * `I420` (what cameras deliver; the browser harness's normal case): the Y plane (width × height),
+   * then the U and V planes (ceil(width/2) × ceil(height/2) each), tightly packed, in `colorSpace`.
+   * `RGBA` (harnesses on browsers that cannot hand out the camera's planes): 4 bytes per pixel, sRGB.
+   */
+  format: FeatureFrameFormat;
+  /** the pixels, row-major; the harness reuses this buffer, so it is valid only until `process` resolves (copy what must outlive the call) */
+  data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
+  /** I420 only: the YCbCr matrix and range; null members mean unspecified, which browsers treat as BT.601 limited range */
+  colorSpace?: { matrix: string | null; fullRange: boolean | null };
   /** capture time in milliseconds (performance.now() clock of the harness) */
   timestampMs: number;
   /** the frame's index in the scenario (0-based); it decreases when the camera loops */

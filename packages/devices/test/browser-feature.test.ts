@@ -75,10 +75,13 @@ describe('feature replay through Appium → Chromium fake camera', () => {
     expect(s.cost.sources.energy === 'unavailable' ? s.cost.energyJoulesPerMinute : 0).toBe(s.cost.sources.energy === 'unavailable' ? null : 0);
     expect(s.cost.batteryPercentPerMinute).toBeNull();
     expect(result.rawSamples).toHaveLength(s.records.length);
+    // the feature got the camera's own I420 planes
+    expect(result.environment.extra).toMatchObject({ grabMethod: 'videoframe-i420' });
   }, 120_000);
 
-  it('scores the detection-only bundle measurably worse on IDF1 and ID switches', async () => {
-    const result = await driver.run(device, featureJob(join(dir, 'builds', builds.bundles['detection-only'].file)), new AbortController().signal);
+  it('scores the detection-only bundle measurably worse on IDF1 and ID switches (frames as browser-converted RGBA)', async () => {
+    const result = await driver.run(device, featureJob(join(dir, 'builds', builds.bundles['detection-only'].file), { frameFormat: 'RGBA' }), new AbortController().signal);
+    expect(result.environment.extra).toMatchObject({ grabMethod: 'videoframe-rgba' });
     const worse = summaryOf(result);
     const ref = summaryOf(results.get('reference'));
     expect(worse.pass.complete).toBe(true);

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { FeatureInitOptions, FeatureModule, FeatureTrack } from '@edgeproof/contracts';
 import { FeatureResult } from '@edgeproof/contracts';
-import { decodeFrameIndex, maskFrameCode, yuv420ToRgba, type Y4mVideo } from '@edgeproof/scenes';
+import { decodeFrameIndex, decodeFrameIndexI420, maskFrameCode, maskFrameCodeI420, packI420, yuv420ToRgba, type Y4mVideo } from '@edgeproof/scenes';
+import type { FeatureFrameFormat } from '@edgeproof/contracts';
 
 /** A predicted box in the shape @edgeproof/metrics' evaluateTracking takes (frame is 1-based). */
 export interface PredictedBox {
@@ -32,14 +33,15 @@ export async function loadFeatureBundle(file: string): Promise<FeatureModule> {
 }
 
 /**
- * Plays a scenario video through a feature the way the browser harness does: YUV → RGBA (BT.601
- * limited range, bilinear chroma), decode and mask the frame code, call `process`, validate the result.
+ * Plays a scenario video through a feature the way the browser harness does: each frame as I420 (the
+ * camera's planes, the harness's normal case) or as RGBA (BT.601 limited range, bilinear chroma; the
+ * harness's fallback), decode and mask the frame code, call `process`, validate the result.
  */
 export async function replayFeature(
   feature: FeatureModule,
   init: FeatureInitOptions,
   video: Y4mVideo,
-  { fps, maxFrames = Infinity }: { fps: number; maxFrames?: number },
+  { fps, maxFrames = Infinity, format = 'I420' }: { fps: number; maxFrames?: number; format?: FeatureFrameFormat },
 ): Promise<ReplayResult> {
   const { width, height } = video.header;
   const predictions: PredictedBox[] = [];
@@ -49,13 +51,16 @@ export async function replayFeature(
   try {
     const count = Math.min(video.frameCount, maxFrames);
     for (let i = 0; i < count; i++) {
-      const data = yuv420ToRgba(video.frame(i), width, height);
-      const index = decodeFrameIndex(data, width, height);
+      const rgba = format === 'RGBA';
+      const data = rgba ? yuv420ToRgba(video.frame(i), width, height) : packI420(video.frame(i));
+      const index = rgba ? decodeFrameIndex(data, width, height) : decodeFrameIndexI420(data, width, height);
       if (index === null) throw new Error(`frame ${i}: no readable frame code`);
       decodedIndices.push(index);
-      maskFrameCode(data, width, height);
+      if (rgba) maskFrameCode(data, width, height);
+      else maskFrameCodeI420(data, width, height);
+      const colorSpace = { matrix: null, fullRange: null };
       const t0 = performance.now();
-      const raw: unknown = await feature.process({ data, width, height, timestampMs: (index * 1000) / fps, index });
+      const raw: unknown = await feature.process({ format, data, width, height, ...(rgba ? {} : { colorSpace }), timestampMs: (index * 1000) / fps, index });
       processMs.push(performance.now() - t0);
       const parsed = FeatureResult.safeParse(raw);
       if (!parsed.success) throw new Error(`frame ${index}: bad result at ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);

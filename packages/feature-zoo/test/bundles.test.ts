@@ -52,13 +52,15 @@ describe('feature bundles', () => {
 
   it('fail init and process with clear reasons', async () => {
     const feature = await loadFeatureBundle(join(tmp.dir, builds.bundles.reference.file));
-    await expect(feature.process({ data: new Uint8ClampedArray(4), width: 1, height: 1, timestampMs: 0, index: 0 })).rejects.toThrow('process called before init');
+    await expect(feature.process({ format: 'RGBA', data: new Uint8ClampedArray(4), width: 1, height: 1, timestampMs: 0, index: 0 })).rejects.toThrow('process called before init');
     await expect(feature.init({ modelUrls: {}, settings: {}, ort: ortNode })).rejects.toThrow('modelUrls.detector is required');
     await expect(feature.init({ modelUrls: modelUrls(), settings: { processEveryK: 0 }, ort: ortNode })).rejects.toThrow('settings.processEveryK');
     await expect(feature.init({ modelUrls: modelUrls(), settings: {}, ort: {} })).rejects.toThrow('ort must be an onnxruntime instance');
     await expect(feature.init({ modelUrls: { detector: join(tmp.dir, 'missing.onnx') }, settings: {}, ort: ortNode })).rejects.toThrow();
     await feature.init({ modelUrls: modelUrls(), settings: {}, ort: ortNode });
-    await expect(feature.process({ data: new Uint8ClampedArray(10), width: 4, height: 4, timestampMs: 0, index: 0 })).rejects.toThrow('frame.data must be a Uint8ClampedArray of width*height*4 = 64 bytes');
+    await expect(feature.process({ format: 'RGBA', data: new Uint8ClampedArray(10), width: 4, height: 4, timestampMs: 0, index: 0 })).rejects.toThrow('frame.data must be 64 bytes of RGBA for 4x4');
+    await expect(feature.process({ format: 'I420', data: new Uint8Array(10), width: 4, height: 4, timestampMs: 0, index: 0 })).rejects.toThrow('frame.data must be 24 bytes of I420 for 4x4');
+    await expect(feature.process({ format: 'NV12' as 'I420', data: new Uint8Array(24), width: 4, height: 4, timestampMs: 0, index: 0 })).rejects.toThrow('frame.format must be "I420" or "RGBA", got NV12');
     await feature.dispose();
   });
 
@@ -80,7 +82,7 @@ describe('feature bundles', () => {
     // skipped frames repeat the previous answer
     const counting = countingOrt();
     await feature.init({ modelUrls: modelUrls(), settings: { processEveryK: 2 }, ort: counting.ort });
-    const frame = (i: number) => ({ data: yuv420ToRgba(video.frame(i), 320, 240), width: 320, height: 240, timestampMs: i * 66, index: i });
+    const frame = (i: number) => ({ format: 'RGBA' as const, data: yuv420ToRgba(video.frame(i), 320, 240), width: 320, height: 240, timestampMs: i * 66, index: i });
     const first = await feature.process(frame(20));
     expect(await feature.process(frame(21))).toEqual(first);
     await feature.dispose();

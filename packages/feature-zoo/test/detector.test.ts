@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iou } from '@edgeproof/metrics';
-import { generateScenario, ITEM_CLASSES, maskFrameCode, parseY4m, yuv420ToRgba } from '@edgeproof/scenes';
+import { generateScenario, ITEM_CLASSES, maskFrameCode, maskFrameCodeI420, packI420, parseY4m, yuv420ToRgba } from '@edgeproof/scenes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildItemDetector, DETECTOR_STRIDE, heatmapToDetections, ItemDetector, LABELS, type Detection } from '../src/index.ts';
 import { hasPythonOnnx, onnxCheckerError, ortNode, tempDir } from './helpers.ts';
@@ -43,7 +43,16 @@ describe('item detector model', () => {
     for (let f = 0; f < video.frameCount; f += 2) {
       const rgba = yuv420ToRgba(video.frame(f), 320, 240);
       maskFrameCode(rgba, 320, 240);
-      const dets = await run.detect(rgba, 320, 240);
+      const dets = await run.detect({ format: 'RGBA', data: rgba, width: 320, height: 240 });
+      const i420 = packI420(video.frame(f));
+      maskFrameCodeI420(i420, 320, 240);
+      const fromI420 = await run.detect({ format: 'I420', data: i420, width: 320, height: 240 });
+      // the camera's planes give the boxes of the same frame converted to RGBA the way Chromium does (chroma per 2x2 block)
+      const chromium = yuv420ToRgba(video.frame(f), 320, 240, { upsample: 'nearest' });
+      maskFrameCode(chromium, 320, 240);
+      const fromRgba = await run.detect({ format: 'RGBA', data: chromium, width: 320, height: 240 });
+      expect(fromI420.map((d) => d.label)).toEqual(fromRgba.map((d) => d.label));
+      fromI420.forEach((d, k) => d.bbox.forEach((v, c) => expect(Math.abs(v - (fromRgba[k]?.bbox[c] as number))).toBeLessThan(0.5)));
       const gt = scene.groundTruth.filter((r) => r.frame === f + 1);
       const box = (d: Detection) => ({ x: d.bbox[0], y: d.bbox[1], w: d.bbox[2], h: d.bbox[3] });
       const label = (classId: number) => ITEM_CLASSES.find((c) => c.id === classId)?.name;

@@ -18,6 +18,8 @@ export interface FeatureHarnessSpec {
   maxSeconds: number | null;
   initTimeoutMs: number;
   frameTimeoutMs: number;
+  /** 'camera': the camera's I420 planes where the browser gives them, RGBA otherwise; 'RGBA': always RGBA, converted by the browser */
+  frameFormat: 'camera' | 'RGBA';
   /** how long to wait for the camera's first frame */
   cameraTimeoutMs: number;
 }
@@ -38,8 +40,8 @@ export interface FeatureHarnessSuccess {
   crossOriginIsolated: boolean;
   /** the camera frame's capture time came from requestVideoFrameCallback metadata.captureTime, or its presentation time */
   captureClock: 'captureTime' | 'presented';
-  /** how the page read the frames' pixels: VideoFrame.copyTo into a reused buffer, or a canvas */
-  grabMethod: 'videoframe-copyto' | 'canvas';
+  /** how the page read the frames' pixels (page/frame-grab.ts): the camera's I420 planes copied, converted to RGBA by VideoFrame.copyTo, or drawn to a canvas */
+  grabMethod: 'videoframe-i420' | 'videoframe-rgba' | 'canvas';
   records: FeatureFrameOut[];
   /** camera frames whose frame code could not be read (not processed) */
   undecodableFrames: number;

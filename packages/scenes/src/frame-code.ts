@@ -78,14 +78,10 @@ export function drawFrameCode(frame: Yuv420Frame, width: number, height: number,
   }
 }
 
-/**
- * Reads the frame index back from RGBA pixels (e.g. a canvas after the browser's YUV→RGB conversion).
- * Uses luma averaged over the centre of each block on the strip's inner rows and a threshold taken from
- * the start marker, so it tolerates chroma bleeding, range/matrix differences and mild noise.
- * Returns null when there is no valid code (no marker, too little contrast, or a CRC mismatch).
- */
-export function decodeFrameIndex(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): number | null {
-  if (rgba.length < width * height * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${width * height * 4}`);
+/** Luma (0..255) at pixel (x, row); the decoder reads only the strip's rows. */
+type LumaAt = (x: number, row: number) => number;
+
+function decodeFromLuma(lumaAt: LumaAt, width: number, height: number): number | null {
   if (width < FRAME_CODE_MIN_WIDTH || height < FRAME_CODE_ROWS * 4) return null;
   const blockWidth = Math.floor(width / FRAME_CODE_BLOCKS);
   const margin = Math.floor(blockWidth / 4);
@@ -97,8 +93,7 @@ export function decodeFrameIndex(rgba: Uint8ClampedArray | Uint8Array, width: nu
     let n = 0;
     for (let row = rowStart; row < rowEnd; row++) {
       for (let x = b * blockWidth + margin; x < (b + 1) * blockWidth - margin; x++) {
-        const i = (row * width + x) * 4;
-        sum += 0.299 * (rgba[i] as number) + 0.587 * (rgba[i + 1] as number) + 0.114 * (rgba[i + 2] as number);
+        sum += lumaAt(x, row);
         n++;
       }
     }
@@ -119,10 +114,50 @@ export function decodeFrameIndex(rgba: Uint8ClampedArray | Uint8Array, width: nu
   return crc === crc8(index) ? index : null;
 }
 
+/**
+ * Reads the frame index back from RGBA pixels (e.g. a canvas after the browser's YUV→RGB conversion).
+ * Uses luma averaged over the centre of each block on the strip's inner rows and a threshold taken from
+ * the start marker, so it tolerates chroma bleeding, range/matrix differences and mild noise.
+ * Returns null when there is no valid code (no marker, too little contrast, or a CRC mismatch).
+ */
+export function decodeFrameIndex(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): number | null {
+  if (rgba.length < width * height * 4) throw new RangeError(`rgba has ${rgba.length} bytes, expected ${width * height * 4}`);
+  return decodeFromLuma(
+    (x, row) => {
+      const i = (row * width + x) * 4;
+      return 0.299 * (rgba[i] as number) + 0.587 * (rgba[i + 1] as number) + 0.114 * (rgba[i + 2] as number);
+    },
+    width,
+    height,
+  );
+}
+
+/** I420 bytes of a width × height frame: the Y plane, then the U and V planes, tightly packed. */
+export function i420ByteLength(width: number, height: number): number {
+  return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+}
+
+/** The same as decodeFrameIndex, on an I420 frame (reads the Y plane, the code's own channel). */
+export function decodeFrameIndexI420(i420: Uint8Array | Uint8ClampedArray, width: number, height: number): number | null {
+  if (i420.length < i420ByteLength(width, height)) throw new RangeError(`i420 has ${i420.length} bytes, expected ${i420ByteLength(width, height)}`);
+  return decodeFromLuma((x, row) => i420[row * width + x] as number, width, height);
+}
+
 /** Hides the code from a feature: copies the row above the strip over the strip rows (in place). */
 export function maskFrameCode(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): void {
   const region = frameCodeRegion(width, height);
   const source = (region.y - 1) * width * 4;
-  const row = rgba.slice(source, source + width * 4);
-  for (let y = region.y; y < height; y++) rgba.set(row, y * width * 4);
+  for (let y = region.y; y < height; y++) rgba.copyWithin(y * width * 4, source, source + width * 4);
+}
+
+/** maskFrameCode for an I420 frame: luma rows and the chroma rows under the strip. */
+export function maskFrameCodeI420(i420: Uint8Array | Uint8ClampedArray, width: number, height: number): void {
+  const region = frameCodeRegion(width, height);
+  for (let y = region.y; y < height; y++) i420.copyWithin(y * width, (region.y - 1) * width, region.y * width);
+  const c = { width: Math.ceil(width / 2), height: Math.ceil(height / 2) };
+  const firstChromaRow = Math.floor(region.y / 2);
+  for (const base of [width * height, width * height + c.width * c.height]) {
+    const source = base + (firstChromaRow - 1) * c.width;
+    for (let row = firstChromaRow; row < c.height; row++) i420.copyWithin(base + row * c.width, source, source + c.width);
+  }
 }

@@ -16,7 +16,7 @@ export {
   type Y4mVideo,
   type Yuv420Frame,
 } from './y4m.ts';
-export { rgbToYuv420, yuv420ToRgba, lumaOf, type YuvRange, type ChromaUpsampling, type ToRgbaOptions } from './yuv.ts';
+export { rgbToYuv420, yuv420ToRgba, packI420, lumaOf, type YuvRange, type ChromaUpsampling, type ToRgbaOptions } from './yuv.ts';
 export {
   FRAME_CODE_ROWS,
   FRAME_CODE_BLOCKS,
@@ -27,7 +27,10 @@ export {
   frameCodeBits,
   drawFrameCode,
   decodeFrameIndex,
+  decodeFrameIndexI420,
+  i420ByteLength,
   maskFrameCode,
+  maskFrameCodeI420,
   type Region,
 } from './frame-code.ts';
 export { ITEM_CLASSES, itemClass, insideShape, isAccent, type ItemClass, type ItemShape, type Rgb } from './catalog.ts';

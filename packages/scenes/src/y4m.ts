@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { i420ByteLength } from './frame-code.ts';
 
 /**
  * YUV4MPEG2 (Y4M) 4:2:0 files: the format Chromium's fake camera plays
@@ -36,8 +37,7 @@ export function chromaSize(width: number, height: number): { width: number; heig
 }
 
 export function frameByteLength(width: number, height: number): number {
-  const c = chromaSize(width, height);
-  return width * height + 2 * c.width * c.height;
+  return i420ByteLength(width, height);
 }
 
 export function formatY4mHeader(h: Y4mHeader): string {

@@ -113,3 +113,12 @@ export function yuv420ToRgba(
   }
   return out;
 }
+
+/** The planes of a 4:2:0 frame in one I420 buffer (Y, U, V, tightly packed), the layout VideoFrame.copyTo gives. */
+export function packI420(frame: Yuv420Frame): Uint8Array {
+  const out = new Uint8Array(frame.y.length + frame.u.length + frame.v.length);
+  out.set(frame.y, 0);
+  out.set(frame.u, frame.y.length);
+  out.set(frame.v, frame.y.length + frame.u.length);
+  return out;
+}

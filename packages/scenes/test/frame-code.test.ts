@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeFrameIndex,
+  decodeFrameIndexI420,
   drawFrameCode,
   FRAME_CODE_MAX_INDEX,
   FRAME_CODE_ROWS,
   frameCodeRegion,
   generateScenario,
   maskFrameCode,
+  maskFrameCodeI420,
+  packI420,
   parseY4m,
   rgbToYuv420,
   yuv420ToRgba,
@@ -65,6 +68,31 @@ describe('frame-index code', () => {
     expect(decodeFrameIndex(flipped, W, H)).toBeNull();
     maskFrameCode(rgba, W, H);
     expect(decodeFrameIndex(rgba, W, H)).toBeNull();
+  });
+
+  it('decodes and masks I420 frames (the camera\'s own layout) the same way', () => {
+    for (let i = 0; i < video.frameCount; i++) {
+      const i420 = packI420(video.frame(i));
+      expect(decodeFrameIndexI420(i420, W, H)).toBe(i);
+      const before = i420.slice();
+      maskFrameCodeI420(i420, W, H);
+      expect(decodeFrameIndexI420(i420, W, H)).toBeNull();
+      // only the strip's luma rows and the chroma rows under it changed
+      const chroma = (W / 2) * (H / 2);
+      const changed = new Set<string>();
+      for (let b = 0; b < i420.length; b++) {
+        if (i420[b] === before[b]) continue;
+        if (b < W * H) changed.add(`y${Math.floor(b / W)}`);
+        else changed.add(`c${Math.floor(((b - W * H) % chroma) / (W / 2))}`);
+      }
+      for (const row of changed) {
+        if (row.startsWith('y')) expect(Number(row.slice(1))).toBeGreaterThanOrEqual(H - FRAME_CODE_ROWS);
+        else expect(Number(row.slice(1))).toBeGreaterThanOrEqual((H - FRAME_CODE_ROWS) / 2);
+      }
+      // the masked strip repeats the row above it
+      for (let y = H - FRAME_CODE_ROWS; y < H; y++) expect(i420.subarray(y * W, (y + 1) * W)).toEqual(i420.subarray((H - FRAME_CODE_ROWS - 1) * W, (H - FRAME_CODE_ROWS) * W));
+    }
+    expect(() => decodeFrameIndexI420(new Uint8Array(10), W, H)).toThrow(/i420 has 10 bytes/);
   });
 
   it('reports the strip as the region to ignore, and the scenario manifest carries it', () => {

@@ -44,7 +44,7 @@ export interface FeatureReplayTimings {
   grabMs: number[];
   processMs: number[];
   initMs: number;
-  grabMethod: 'videoframe-copyto' | 'canvas';
+  grabMethod: FeatureHarnessSuccess['grabMethod'];
 }
 
 const FAILURE_CODES = { invalid_feature: 'invalid_model', timeout: 'timeout', unsupported: 'unsupported', failed: 'failed' } as const;
@@ -115,6 +115,7 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
       initTimeoutMs: run.initTimeoutSeconds * 1000,
       frameTimeoutMs: run.frameTimeoutSeconds * 1000,
       cameraTimeoutMs: CAMERA_TIMEOUT_MS,
+      frameFormat: run.frameFormat,
     };
     const answer = (await Promise.race([browser.executeAsync(RUN, spec), stopped])) as FeatureHarnessResult;
     answered = true;

@@ -17,6 +17,15 @@ export interface PostProcessOptions {
   minAreaPx?: number;
 }
 
+/** A camera frame as the feature contract hands it over (FeatureFrame without the timing fields). */
+export interface PixelFrame {
+  format: 'I420' | 'RGBA';
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+  colorSpace?: { matrix: string | null; fullRange: boolean | null };
+}
+
 /** RGBA (4 bytes per pixel) → planar float32 RGB in 0..1, the detector's [1,3,H,W] layout. */
 export function rgbaToPlanar(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, out?: Float32Array): Float32Array {
   const n = width * height;
@@ -25,6 +34,58 @@ export function rgbaToPlanar(rgba: Uint8ClampedArray | Uint8Array, width: number
     data[i] = (rgba[i * 4] as number) / 255;
     data[n + i] = (rgba[i * 4 + 1] as number) / 255;
     data[2 * n + i] = (rgba[i * 4 + 2] as number) / 255;
+  }
+  return data;
+}
+
+const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+/**
+ * I420 → planar float32 RGB in 0..1. BT.601 unless the matrix says bt709, limited range unless
+ * fullRange; each chroma sample covers its 2x2 block (what libyuv's fast paths do, within ~1/255 of
+ * the browser's own RGBA conversion of the same frame).
+ */
+export function i420ToPlanar(
+  i420: Uint8ClampedArray | Uint8Array,
+  width: number,
+  height: number,
+  colorSpace?: PixelFrame['colorSpace'],
+  out?: Float32Array,
+): Float32Array {
+  const n = width * height;
+  const cw = Math.ceil(width / 2);
+  const ch = Math.ceil(height / 2);
+  if (i420.length < n + 2 * cw * ch) throw new RangeError(`I420 data has ${i420.length} bytes, expected ${n + 2 * cw * ch}`);
+  const data = out ?? new Float32Array(3 * n);
+  const [kr, kb] = colorSpace?.matrix === 'bt709' ? [0.2126, 0.0722] : [0.299, 0.114];
+  const kg = 1 - kr - kb;
+  const full = colorSpace?.fullRange === true;
+  const yScale = full ? 1 / 255 : 1 / 219;
+  const yOffset = full ? 0 : 16;
+  const cScale = full ? 1 / 255 : 1 / 224;
+  const rv = 2 * (1 - kr) * cScale;
+  const bu = 2 * (1 - kb) * cScale;
+  const gu = (2 * (1 - kb) * kb * cScale) / kg;
+  const gv = (2 * (1 - kr) * kr * cScale) / kg;
+  const uBase = n;
+  const vBase = n + cw * ch;
+  for (let y = 0; y < height; y++) {
+    const cRow = (y >> 1) * cw;
+    const row = y * width;
+    for (let cx = 0; cx < cw; cx++) {
+      const u = (i420[uBase + cRow + cx] as number) - 128;
+      const v = (i420[vBase + cRow + cx] as number) - 128;
+      const dr = rv * v;
+      const dg = -gu * u - gv * v;
+      const db = bu * u;
+      // the (up to) two pixels this chroma sample covers in this row
+      for (let i = row + 2 * cx, end = Math.min(i + 2, row + width); i < end; i++) {
+        const luma = ((i420[i] as number) - yOffset) * yScale;
+        data[i] = clamp01(luma + dr);
+        data[n + i] = clamp01(luma + dg);
+        data[2 * n + i] = clamp01(luma + db);
+      }
+    }
   }
   return data;
 }
@@ -138,10 +199,13 @@ export class ItemDetector {
     return new ItemDetector(ort, session, labels, post);
   }
 
-  async detect(rgba: Uint8ClampedArray, width: number, height: number): Promise<Detection[]> {
+  async detect(frame: PixelFrame): Promise<Detection[]> {
+    const { width, height } = frame;
     if (width < DETECTOR_STRIDE || height < DETECTOR_STRIDE) return [];
     if (this.input?.length !== 3 * width * height) this.input = new Float32Array(3 * width * height);
-    const tensor = new this.ort.Tensor('float32', rgbaToPlanar(rgba, width, height, this.input), [1, 3, height, width]);
+    const planar =
+      frame.format === 'I420' ? i420ToPlanar(frame.data, width, height, frame.colorSpace, this.input) : rgbaToPlanar(frame.data, width, height, this.input);
+    const tensor = new this.ort.Tensor('float32', planar, [1, 3, height, width]);
     const result = await this.session.run({ [DETECTOR_INPUT]: tensor });
     const heat = result[DETECTOR_OUTPUT];
     if (!heat || !(heat.data instanceof Float32Array) || heat.dims.length !== 4) {

@@ -38,8 +38,10 @@ export function createItemFeature({ tracking }: { tracking: boolean }): ItemFeat
   let last: FeatureTrack[] = [];
 
   const validateFrame = (f: FeatureFrame) => {
-    if (!(f.data instanceof Uint8ClampedArray) || f.data.length !== f.width * f.height * 4) {
-      throw new TypeError(`frame.data must be a Uint8ClampedArray of width*height*4 = ${f.width * f.height * 4} bytes`);
+    const bytes = f.format === 'I420' ? f.width * f.height + 2 * Math.ceil(f.width / 2) * Math.ceil(f.height / 2) : f.width * f.height * 4;
+    if (f.format !== 'I420' && f.format !== 'RGBA') throw new TypeError(`frame.format must be "I420" or "RGBA", got ${String(f.format)}`);
+    if (!(f.data instanceof Uint8Array || f.data instanceof Uint8ClampedArray) || f.data.length !== bytes) {
+      throw new TypeError(`frame.data must be ${bytes} bytes of ${f.format} for ${f.width}x${f.height}`);
     }
   };
 
@@ -67,13 +69,13 @@ export function createItemFeature({ tracking }: { tracking: boolean }): ItemFeat
       let shown: FeatureTrack[];
       if (tracker) {
         if (step % settings.detectionInterval === 0) {
-          const dets = await detector.detect(frame.data, frame.width, frame.height);
+          const dets = await detector.detect(frame);
           shown = tracker.update(dets, frame.index).map(toTrack);
         } else {
           shown = tracker.predict(frame.index).map(toTrack);
         }
       } else {
-        const dets: Detection[] = await detector.detect(frame.data, frame.width, frame.height);
+        const dets: Detection[] = await detector.detect(frame);
         shown = dets.map((d) => toTrack({ id: nextId++, bbox: d.bbox, label: d.label, score: d.score }));
       }
       last = shown;

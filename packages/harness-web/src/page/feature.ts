@@ -5,8 +5,8 @@
  * and records the result. Answers through `window.edgeproofFeatureHarness.run(spec)`.
  */
 import * as ort from 'onnxruntime-web';
-import { FeatureResult } from '@edgeproof/contracts';
-import { decodeFrameIndex, maskFrameCode } from '@edgeproof/scenes/frame-code';
+import { decodeFrameIndex, decodeFrameIndexI420, maskFrameCode, maskFrameCodeI420 } from '@edgeproof/scenes/frame-code';
+import { checkFeatureResult } from '../feature-result.ts';
 import { createFrameGrabber, type FrameGrabber } from './frame-grab.ts';
 import { FEATURE_HARNESS_GLOBAL, type FeatureFrameOut, type FeatureHarnessErrorCode, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '../feature-protocol.ts';
 
@@ -93,7 +93,7 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
   const { width, height } = spec;
   let grabber: FrameGrabber;
   try {
-    grabber = await createFrameGrabber(video, width, height);
+    grabber = await createFrameGrabber(video, width, height, spec.frameFormat);
   } catch (e) {
     throw new Failure('unsupported', `cannot read camera frames: ${describe(e)}`);
   }
@@ -114,9 +114,10 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
       if (typeof meta.captureTime === 'number') captureClock = 'captureTime';
       const captured = typeof meta.captureTime === 'number' ? meta.captureTime : now;
       // one reused buffer: the feature may read it only until its process() resolves
-      const data = await grabber.grab();
+      const grabbedFrame = await grabber.grab();
       const grabbed = performance.now();
-      const index = decodeFrameIndex(data, width, height);
+      const { format, data, colorSpace } = grabbedFrame;
+      const index = format === 'I420' ? decodeFrameIndexI420(data, width, height) : decodeFrameIndex(data, width, height);
       if (index === null) {
         undecodable++;
         // a camera that never shows the scenario (Chromium fell back to its own test pattern) would loop forever
@@ -131,12 +132,13 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
       }
       // the same camera frame delivered again is not a new frame
       if (index === last) continue;
-      maskFrameCode(data, width, height);
+      if (format === 'I420') maskFrameCodeI420(data, width, height);
+      else maskFrameCode(data, width, height);
       const before = performance.now();
       let raw: unknown;
       try {
         raw = await within(
-          Promise.resolve().then(() => feature.process({ data, width, height, timestampMs: captured - t0, index })),
+          Promise.resolve().then(() => feature.process({ format, data, width, height, ...(colorSpace ? { colorSpace } : {}), timestampMs: captured - t0, index })),
           spec.frameTimeoutMs,
           `feature process() on frame ${index}`,
         );
@@ -145,12 +147,9 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
         throw new Failure('invalid_feature', `feature process() threw on frame ${index}: ${describe(e)}`);
       }
       const after = performance.now();
-      const parsed = FeatureResult.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Failure('invalid_feature', `feature process() returned a bad result on frame ${index}: at [${issue?.path.join('.') ?? ''}] ${issue?.message ?? 'invalid'}`);
-      }
-      records.push({ index, captureMs: Math.max(0, Math.min(captured, grabStart) - t0), resultMs: after - t0, tracks: parsed.data as FeatureFrameOut['tracks'] });
+      const checked = checkFeatureResult(raw);
+      if (!checked.ok) throw new Failure('invalid_feature', `feature process() returned a bad result on frame ${index}: at [${checked.path}] ${checked.message}`);
+      records.push({ index, captureMs: Math.max(0, Math.min(captured, grabStart) - t0), resultMs: after - t0, tracks: checked.tracks as FeatureFrameOut['tracks'] });
       last = index;
       processMs.push(after - before);
       grabMs.push(grabbed - grabStart);
