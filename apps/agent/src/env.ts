@@ -58,6 +58,14 @@ export const AgentEnv = z.object({
   ANDROID_NATIVE_PACKAGE: z.string().optional(),
   ANDROID_NATIVE_ACTIVITY: z.string().optional(),
   ANDROID_NATIVE_APK: z.string().optional(),
+  /** emulators' feature replays: the scene shown in the back camera by Appium's camera injection, or pushed as a file like on phones */
+  ANDROID_EMULATOR_CAMERA: z.enum(['appium-injection', 'file']).default('appium-injection'),
+  /** JSON object, Appium's injectedImageProperties (size, position, rotation of the poster the frames appear on) */
+  ANDROID_INJECTED_IMAGE_PROPERTIES: z
+    .string()
+    .optional()
+    .refine((s) => s === undefined || jsonObject(s) !== undefined, 'must be a JSON object')
+    .transform((s) => (s === undefined ? undefined : jsonObject(s))),
   ANDROID_MIN_BATTERY_PCT: z.coerce.number().min(0).max(100).default(20),
   ANDROID_MAX_BATTERY_TEMP_C: z.coerce.number().default(40),
   ANDROID_COOLDOWN_MAX_MS: z.coerce.number().int().min(0).default(300_000),
@@ -115,7 +123,17 @@ export function androidConfig(env: AgentEnv): AndroidDriverOptions {
     discoverAttached: env.ANDROID_DISCOVER_ATTACHED,
     defaultTier: env.ANDROID_DEVICE_TIER,
     harness: env.ANDROID_HARNESS,
-    ...(pkg && activity ? { native: { package: pkg, activity, ...(env.ANDROID_NATIVE_APK ? { apkPath: env.ANDROID_NATIVE_APK } : {}) } } : {}),
+    ...(pkg && activity
+      ? {
+          native: {
+            package: pkg,
+            activity,
+            ...(env.ANDROID_NATIVE_APK ? { apkPath: env.ANDROID_NATIVE_APK } : {}),
+            emulatorCamera: env.ANDROID_EMULATOR_CAMERA,
+            ...(env.ANDROID_INJECTED_IMAGE_PROPERTIES ? { injectedImageProperties: env.ANDROID_INJECTED_IMAGE_PROPERTIES } : {}),
+          },
+        }
+      : {}),
     health: {
       minBatteryPct: env.ANDROID_MIN_BATTERY_PCT,
       maxBatteryTempC: env.ANDROID_MAX_BATTERY_TEMP_C,

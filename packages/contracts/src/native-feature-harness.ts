@@ -8,18 +8,38 @@ import { FeatureFrameRecord } from './feature-results.ts';
  */
 export const NATIVE_FEATURE_RESULT_FORMAT = 'edgeproof-native-feature-result/v1';
 
-/** String intent extras of a feature job (besides edgeproof.jobId and edgeproof.resultPath). */
-export const NativeFeatureExtras = z.strictObject({
+/**
+ * String intent extras of a feature job. `edgeproof.cameraSource` says where the frames come from:
+ * `file` — the app reads the pushed Y4M (`edgeproof.scenePath`) as its camera (phones, and emulators
+ * set to it); `camera` — the app reads its real back camera while the agent shows the scene in it,
+ * frame by frame, with Appium's emulator camera injection, and creates `edgeproof.endPath` after the
+ * last frame.
+ */
+const FeatureExtrasBase = {
   'edgeproof.jobId': z.string().min(1),
   'edgeproof.benchmark': z.literal('feature'),
-  /** the scenario's Y4M video, pushed by the agent: the app's camera frames */
-  'edgeproof.scenePath': z.string().startsWith('/'),
+  /** JSON: { width, height, fps, frameCount } of the scenario */
+  'edgeproof.scene': z.string().min(2),
   /** JSON: model key → pushed model path */
   'edgeproof.modelPaths': z.string().min(2),
   /** JSON: { processEveryK, detectionInterval, threads, maxSeconds } */
   'edgeproof.settings': z.string().min(2),
   'edgeproof.resultPath': z.string().startsWith('/'),
-});
+};
+export const NativeFeatureExtras = z.discriminatedUnion('edgeproof.cameraSource', [
+  z.strictObject({
+    ...FeatureExtrasBase,
+    'edgeproof.cameraSource': z.literal('file'),
+    /** the scenario's Y4M video, pushed by the agent: the app's camera frames */
+    'edgeproof.scenePath': z.string().startsWith('/'),
+  }),
+  z.strictObject({
+    ...FeatureExtrasBase,
+    'edgeproof.cameraSource': z.literal('camera'),
+    /** created by the agent once the last frame has been shown: the pass is over */
+    'edgeproof.endPath': z.string().startsWith('/'),
+  }),
+]);
 export type NativeFeatureExtras = z.infer<typeof NativeFeatureExtras>;
 
 /** Line 1 of the result file. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   identityFromProps,
+  isEmulatorSerial,
   parseAdbDevices,
   parseGetprop,
   parseMemTotalMb,
@@ -110,6 +111,17 @@ describe('adb and sysfs formats', () => {
     expect(identityFromProps(props)).toEqual({ maker: 'samsung', model: 'SM-A526B', osVersion: '12', sdk: 31, soc: 'lito', abi: 'arm64-v8a' });
     expect(identityFromProps({ 'ro.soc.model': 'SM7225', 'ro.board.platform': 'lito' }).soc).toBe('SM7225');
     expect(identityFromProps({})).toEqual({});
+  });
+
+  it('tells emulators from phones: qemu properties, the goldfish/ranchu hardware, adb\'s emulator-<port> serials', () => {
+    // the properties an Android Studio x86_64 system image sets (names as in AOSP's device/generic/goldfish)
+    expect(identityFromProps({ 'ro.kernel.qemu': '1', 'ro.hardware': 'ranchu' }).emulator).toBe(true);
+    expect(identityFromProps({ 'ro.boot.qemu': '1' }).emulator).toBe(true);
+    expect(identityFromProps({ 'ro.hardware': 'goldfish' }).emulator).toBe(true);
+    expect(identityFromProps({ 'ro.hardware': 'qcom', 'ro.kernel.qemu': '0' }).emulator).toBeUndefined();
+    expect(isEmulatorSerial('emulator-5554')).toBe(true);
+    expect(isEmulatorSerial('R58N12ABCDE')).toBe(false);
+    expect(isEmulatorSerial('192.168.1.20:5555')).toBe(false);
   });
 
   it('/proc/meminfo, cpu/present and scaling_cur_freq', () => {

@@ -33,6 +33,11 @@ export interface AndroidDriverOptions {
   telemetryIntervalMs?: number;
 }
 
+/** Where a feature replay on this device takes its frames from (docs/android-native-harness.md). */
+export function featureCameraFor(device: Pick<DeviceRegistration, 'attributes'>, native: Pick<NativeHarnessConfig, 'emulatorCamera'>): 'appium-injection' | 'file' {
+  return device.attributes['emulator'] === true ? (native.emulatorCamera ?? 'appium-injection') : 'file';
+}
+
 const serialOf = (d: DeviceRegistration): string => String(d.attributes['serial'] ?? d.localKey.replace(/^android:/, ''));
 
 /** Android phones through WebdriverIO → Appium UiAutomator2; models run in Chrome (web harness) or the team's app. */
@@ -120,13 +125,16 @@ export class AndroidDriver implements DeviceDriver {
     const native = this.#opts.native;
     if (!native) throw new DriverError('unsupported', `device ${serial} is set to the native harness but the driver has no native app configured`);
 
-    const session = await this.#open(serial).catch((err: unknown) => {
+    const injectCamera = job.benchmark === 'feature' && featureCameraFor(device, native) === 'appium-injection';
+    const capabilities = injectCamera && native.injectedImageProperties ? { 'appium:injectedImageProperties': native.injectedImageProperties } : undefined;
+    const session = await this.#open(serial, undefined, capabilities).catch((err: unknown) => {
       throw new DriverError('failed', `Appium could not open a session on ${serial}: ${appiumReason(err)}`);
     });
     if (job.benchmark === 'feature') {
       // the feature build's APK replaces the configured app: install that again before the next benchmark
       this.#installed.delete(serial);
-      return runNativeFeatureJob(session.asDeviceShell(), job, native, signal, { device, serial }).finally(() => this.#close(session));
+      const camera = injectCamera ? { camera: { inject: (png: string) => session.injectCameraImage(png) } } : {};
+      return runNativeFeatureJob(session.asDeviceShell(), job, native, signal, { device, serial, ...camera }).finally(() => this.#close(session));
     }
     const sampler = new TelemetrySampler((c, a) => session.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
     try {
@@ -236,8 +244,8 @@ export class AndroidDriver implements DeviceDriver {
     return stamped;
   }
 
-  async #open(serial: string, browserName?: string): Promise<AndroidSession> {
-    const session = await AndroidSession.open(this.#opts.appium, { serial, ...(browserName ? { browserName } : {}) });
+  async #open(serial: string, browserName?: string, capabilities?: Record<string, unknown>): Promise<AndroidSession> {
+    const session = await AndroidSession.open(this.#opts.appium, { serial, ...(browserName ? { browserName } : {}), ...(capabilities ? { capabilities } : {}) });
     this.#sessions.add(session);
     return session;
   }

@@ -81,6 +81,11 @@ export class AndroidSession {
     return typeof out === 'string' ? out : String(out ?? '');
   }
 
+  /** Shows a PNG in an emulator's VirtualScene camera (`mobile: injectEmulatorCameraImage`); phones refuse it. */
+  async injectCameraImage(pngBase64: string): Promise<void> {
+    await this.browser.execute('mobile: injectEmulatorCameraImage', { payload: pngBase64 });
+  }
+
   /** A DeviceShell that goes through Appium only (no local adb needed: works with remote servers too). */
   asDeviceShell(): DeviceShell {
     return {

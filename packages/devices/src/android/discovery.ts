@@ -1,6 +1,6 @@
 import type { DeviceRegistration, DeviceTier } from '@edgeproof/contracts';
 import type { Adb } from './device-shell.ts';
-import { identityFromProps, parseAdbDevices, parseGetprop, parseMemTotalMb } from './parse-adb.ts';
+import { identityFromProps, isEmulatorSerial, parseAdbDevices, parseGetprop, parseMemTotalMb } from './parse-adb.ts';
 
 /** A phone a lab declares: what discovery cannot read. */
 export interface AndroidDeviceConfig {
@@ -69,6 +69,7 @@ export async function discoverAndroid(adb: Adb | null, opts: DiscoveryOptions): 
         leaseKey: `android:${serial}`,
         adbState: entry?.state ?? (adbError ? `adb failed: ${adbError.slice(0, 200)}` : 'absent'),
         ...(cfg?.team ? { team: cfg.team } : {}),
+        ...(isEmulatorSerial(serial) ? { emulator: true } : {}),
       },
     };
     if (adb && entry?.state === 'device') await describe(adb, serial, reg);
@@ -96,4 +97,5 @@ async function describe(adb: Adb, serial: string, reg: DeviceRegistration): Prom
   if (cores) reg.cores = cores;
   if (id.sdk) reg.attributes['sdk'] = id.sdk;
   if (id.abi) reg.attributes['abi'] = id.abi;
+  if (id.emulator) reg.attributes['emulator'] = true;
 }

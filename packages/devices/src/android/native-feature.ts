@@ -3,6 +3,7 @@ import { FeatureRunSettings, NATIVE_HARNESS_ACTION, NATIVE_HARNESS_LOG_TAG, type
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { featureResult } from '../feature/summary.ts';
 import type { DeviceShell } from './device-shell.ts';
+import { playByInjection, scenarioPngFrames, type CameraImageInjector, type InjectionStats } from './camera-injection.ts';
 import { androidCostSamples, parseNativeFeatureResult, type NativeFeatureResult } from './feature-result.ts';
 import { findResultLine, shQuote, type NativeHarnessConfig } from './native-harness.ts';
 import { summarizeTelemetry, TelemetrySampler, type Shell, type TelemetrySample } from './telemetry.ts';
@@ -41,6 +42,11 @@ export interface NativeFeatureRunOptions {
   serial: string;
   /** how telemetry is read (default: the device shell, i.e. Appium's `mobile: shell`) */
   telemetryShell?: Shell;
+  /**
+   * Emulators: show the scene in the emulator's camera with Appium's camera injection instead of
+   * pushing it as a file (`edgeproof.cameraSource=camera`); see camera-injection.ts.
+   */
+  camera?: { inject: CameraImageInjector; leadInMs?: number; holdMs?: number };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -78,20 +84,27 @@ export async function runNativeFeatureJob(device: DeviceShell, job: DriverJob, c
   if (feature.platform !== 'android') throw new DriverError('unsupported', `Android devices run android feature builds (APKs), not ${feature.platform}`);
   const run = FeatureRunSettings.parse(job.settings.feature ?? {});
   await assertY4m(scenario.videoPath);
+  const m = scenario.manifest;
   const dir = `${cfg.deviceDir ?? '/data/local/tmp/edgeproof'}/${job.jobId}`;
   const scenePath = `${dir}/scene.y4m`;
   const modelPaths = Object.fromEntries(Object.entries(feature.models).map(([key, m]) => [key, `${dir}/${key}.${m.format ?? 'model'}`]));
   const resultPath = featureResultPathFor(cfg.package, job.jobId);
   const component = `${cfg.package}/${cfg.activity}`;
   const settings = { processEveryK: run.processEveryK, detectionInterval: run.detectionInterval, threads: job.settings.threads, maxSeconds: run.maxSeconds ?? null };
-  const extras: NativeFeatureExtras = {
+  const endPath = `${dir}/pass.end`;
+  const base = {
     'edgeproof.jobId': job.jobId,
-    'edgeproof.benchmark': 'feature',
-    'edgeproof.scenePath': scenePath,
+    'edgeproof.benchmark': 'feature' as const,
+    'edgeproof.scene': JSON.stringify({ width: m.width, height: m.height, fps: m.fps, frameCount: m.frameCount }),
     'edgeproof.modelPaths': JSON.stringify(modelPaths),
     'edgeproof.settings': JSON.stringify(settings),
     'edgeproof.resultPath': resultPath,
   };
+  const extras: NativeFeatureExtras = opts.camera
+    ? { ...base, 'edgeproof.cameraSource': 'camera', 'edgeproof.endPath': endPath }
+    : { ...base, 'edgeproof.cameraSource': 'file', 'edgeproof.scenePath': scenePath };
+  // encoded before the app starts, so encoding cannot hold up the frames' pace
+  const frames = opts.camera ? await scenarioPngFrames(scenario.videoPath) : undefined;
   const deadline = Date.now() + job.settings.timeoutSeconds * 1000;
   const sampler = new TelemetrySampler(opts.telemetryShell ?? ((c, a) => device.shell(c, a)), run.sampleIntervalMs);
   let sampling = false;
@@ -106,7 +119,7 @@ export async function runNativeFeatureJob(device: DeviceShell, job: DriverJob, c
     }
     await device.shell('mkdir', ['-p', q(dir)]);
     await device.shell('rm', ['-f', q(resultPath), q(`${resultPath}.tmp`)]);
-    await device.push(scenario.videoPath, scenePath);
+    if (!opts.camera) await device.push(scenario.videoPath, scenePath);
     for (const [key, m] of Object.entries(feature.models)) await device.push(m.path, modelPaths[key] as string);
     // only crashes of this replay count: earlier ones are cleared from the crash buffer
     await device.shell('logcat', ['-b', 'crash', '-c']).catch(() => undefined);
@@ -118,16 +131,70 @@ export async function runNativeFeatureJob(device: DeviceShell, job: DriverJob, c
     const started = await device.shell('am', args);
     if (/Error:|Exception/.test(started)) throw new DriverError('failed', `could not start ${component}: ${started.trim().slice(0, 500)}`);
 
-    const result = await waitForResult(device, job, cfg, resultPath, deadline, signal, scenario.manifest.frameCount);
+    let injection: InjectionStats | undefined;
+    let result: NativeFeatureResult;
+    if (frames && opts.camera) {
+      ({ result, injection } = await replayThroughCamera(device, { frames, endPath, camera: opts.camera }, (stop) => waitForResult(device, job, cfg, resultPath, deadline, stop, m.frameCount), signal));
+    } else {
+      result = await waitForResult(device, job, cfg, resultPath, deadline, signal, m.frameCount);
+    }
     const samples = await sampler.stop();
     sampling = false;
-    if (result.records.length === 0) throw new DriverError('failed', `the app processed no frame (${result.header.undecodableFrames} unreadable)`);
-    return score(job, result, samples, run, opts, cfg, await readFile(scenario.groundTruthPath, 'utf8'));
+    if (result.records.length === 0) {
+      const hint = injection ? `; ${injection.framesShown} frames were injected: is the emulator's back camera set to virtualscene?` : '';
+      throw new DriverError('failed', `the app processed no frame (${result.header.undecodableFrames} unreadable${hint})`);
+    }
+    const camera = injection ? { cameraSource: 'appium-injection', injection } : { cameraSource: 'file' };
+    return score(job, result, samples, run, opts, cfg, await readFile(scenario.groundTruthPath, 'utf8'), camera);
   } finally {
     if (sampling) await sampler.stop().catch(() => undefined);
     await device.shell('am', ['force-stop', q(cfg.package)]).catch(() => undefined);
     await device.shell('rm', ['-rf', q(dir), q(resultPath), q(`${resultPath}.tmp`)]).catch(() => undefined);
   }
+}
+
+/**
+ * Plays the scene into the emulator's camera while `wait` polls for the app's result; the end file
+ * tells the app the pass is over. A refused injection stops the wait and fails the job with Appium's
+ * reason; a result that arrives early (maxSeconds) stops the playback.
+ */
+async function replayThroughCamera(
+  device: DeviceShell,
+  { frames, endPath, camera }: { frames: Awaited<ReturnType<typeof scenarioPngFrames>>; endPath: string; camera: NonNullable<NativeFeatureRunOptions['camera']> },
+  wait: (stop: AbortSignal) => Promise<NativeFeatureResult>,
+  signal: AbortSignal,
+): Promise<{ result: NativeFeatureResult; injection: InjectionStats | undefined }> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let injection: InjectionStats | undefined;
+  let refused: unknown;
+  const player = playByInjection(frames, camera.inject, stop.signal, camera).then(
+    async (stats) => {
+      injection = stats;
+      if (stop.signal.aborted) return;
+      await device.shell('touch', [shQuote(endPath)]).catch((err: unknown) => {
+        refused = new DriverError('failed', `could not create the end-of-pass file ${endPath}: ${messageOf(err)}`);
+        stop.abort();
+      });
+    },
+    (err: unknown) => {
+      refused = err;
+      stop.abort();
+    },
+  );
+  let result: NativeFeatureResult;
+  try {
+    result = await wait(stop.signal).catch((err: unknown) => {
+      throw refused ?? err;
+    });
+  } finally {
+    stop.abort();
+    await player;
+    signal.removeEventListener('abort', onAbort);
+  }
+  // read after the player settled: a result that came early still reports the frames shown so far
+  return { result, injection };
 }
 
 /** Polls the result file, the app's logcat line and the crash buffer until one answers or the job times out. */
@@ -161,6 +228,7 @@ function score(
   opts: NativeFeatureRunOptions,
   cfg: NativeHarnessConfig,
   groundTruthText: string,
+  camera: Record<string, unknown>,
 ): DriverResult {
   const feature = job.feature as NonNullable<DriverJob['feature']>;
   const manifest = (job.scenario as NonNullable<DriverJob['scenario']>).manifest;
@@ -191,7 +259,7 @@ function score(
       ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
       os: `Android ${String(device.osVersion ?? 'unknown')} (SDK ${String(device.attributes['sdk'] ?? '?')})`,
       cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
-      extra: { harness: 'native', app: cfg.package, serial: opts.serial, appThreads: header.threads, telemetry: telemetry.telemetry, appExtra: header.extra },
+      extra: { harness: 'native', app: cfg.package, serial: opts.serial, appThreads: header.threads, ...camera, telemetry: telemetry.telemetry, appExtra: header.extra },
     },
   });
   // the app's own thread count is what ran; the summary keeps the requested settings

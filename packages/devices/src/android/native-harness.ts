@@ -8,6 +8,7 @@ import {
 import { summarize } from '@edgeproof/metrics';
 import { z } from 'zod';
 import { DriverError, type DriverJob } from '../driver.ts';
+import type { InjectedImageProperties } from './camera-injection.ts';
 import type { DeviceShell } from './device-shell.ts';
 
 /** A team's own app that implements docs/android-native-harness.md. */
@@ -22,6 +23,14 @@ export interface NativeHarnessConfig {
   deviceDir?: string;
   /** how often the result is polled; default 1000 ms */
   pollIntervalMs?: number;
+  /**
+   * Where an emulator's feature replay takes its frames: "appium-injection" (default) shows the
+   * scene in the emulator's back camera with Appium's camera injection; "file" uses the pushed video
+   * like a phone does.
+   */
+  emulatorCamera?: 'appium-injection' | 'file';
+  /** Appium's `injectedImageProperties` for the poster the frames appear on (applied when Appium starts the emulator) */
+  injectedImageProperties?: InjectedImageProperties;
 }
 
 export type OkNativeResult = Extract<NativeHarnessResult, { status: 'ok' }>;

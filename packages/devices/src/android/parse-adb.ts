@@ -51,6 +51,8 @@ export interface AndroidIdentity {
   sdk?: number;
   soc?: string;
   abi?: string;
+  /** an Android emulator (qemu), not a phone */
+  emulator?: boolean;
 }
 
 const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() ? v.trim() : undefined);
@@ -71,5 +73,9 @@ export function identityFromProps(props: Record<string, string>): AndroidIdentit
   if (Number.isInteger(sdk) && sdk > 0) id.sdk = sdk;
   if (soc) id.soc = soc;
   if (abi) id.abi = abi;
+  if (props['ro.kernel.qemu'] === '1' || props['ro.boot.qemu'] === '1' || ['ranchu', 'goldfish'].includes(props['ro.hardware'] ?? '')) id.emulator = true;
   return id;
 }
+
+/** adb names emulators it started `emulator-<console port>` */
+export const isEmulatorSerial = (serial: string): boolean => /^emulator-\d+$/.test(serial);
