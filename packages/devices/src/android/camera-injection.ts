@@ -3,6 +3,7 @@ import { PNG } from 'pngjs';
 import { percentile } from '@edgeproof/metrics';
 import { parseY4m, yuv420ToRgba } from '@edgeproof/scenes';
 import { DriverError } from '../driver.ts';
+import { abortableSleep } from '../abortable-sleep.ts';
 
 /**
  * Plays a scenario into an Android emulator's camera with Appium's `mobile: injectEmulatorCameraImage`
@@ -56,17 +57,6 @@ export interface InjectionStats {
   achievedFps: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 /** Appium's words for a refused injection, as a job failure that says what to change. */
 export function injectionError(err: unknown, frame: number): DriverError {
@@ -104,7 +94,7 @@ export async function playByInjection(
   };
   const start = performance.now();
   await show(0);
-  await sleep(leadInMs - (performance.now() - start), signal);
+  await abortableSleep(leadInMs - (performance.now() - start), signal);
   const playStart = performance.now();
   for (let i = 1; i < frames.png.length && !signal.aborted; i++) {
     const slot = i * interval;
@@ -114,12 +104,12 @@ export async function playByInjection(
       skipped++;
       continue;
     }
-    await sleep(slot - now, signal);
+    await abortableSleep(slot - now, signal);
     if (signal.aborted) break;
     await show(i);
   }
   const playedMs = performance.now() - playStart;
-  await sleep(holdMs, signal);
+  await abortableSleep(holdMs, signal);
   const sorted = [...injectMs].sort((a, b) => a - b);
   return {
     framesShown: shown,

@@ -7,6 +7,7 @@ import { playByInjection, scenarioPngFrames, type CameraImageInjector, type Inje
 import { androidCostSamples, parseNativeFeatureResult, type NativeFeatureResult } from './feature-result.ts';
 import { findResultLine, shQuote, type NativeHarnessConfig } from './native-harness.ts';
 import { summarizeTelemetry, TelemetrySampler, type Shell, type TelemetrySample } from './telemetry.ts';
+import { abortableSleep } from '../abortable-sleep.ts';
 
 /** Where the app writes a feature replay's result (JSON Lines) inside its external files dir. */
 export function featureResultPathFor(pkg: string, jobId: string): string {
@@ -49,16 +50,6 @@ export interface NativeFeatureRunOptions {
   camera?: { inject: CameraImageInjector; leadInMs?: number; holdMs?: number };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 async function assertY4m(path: string): Promise<void> {
   const file = await open(path, 'r');
@@ -214,7 +205,7 @@ async function waitForResult(
     if (line?.status === 'error') throw new DriverError('failed', `the app reported: ${line.message ?? 'error (no message)'}`);
     const crash = findAppCrash(await device.shell('logcat', ['-d', '-b', 'crash']).catch(() => ''), cfg.package);
     if (crash) throw new DriverError('crashed', `${crash} (feature replay of job ${job.jobId})`);
-    await sleep(cfg.pollIntervalMs ?? 1000, signal);
+    await abortableSleep(cfg.pollIntervalMs ?? 1000, signal);
   }
   if (signal.aborted) throw new DriverError('aborted', `job ${job.jobId} was cancelled`);
   throw new DriverError('timeout', `no feature result for job ${job.jobId} within ${job.settings.timeoutSeconds} s (expected ${resultPath})`);

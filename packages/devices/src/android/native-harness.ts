@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DriverError, type DriverJob } from '../driver.ts';
 import type { InjectedImageProperties } from './camera-injection.ts';
 import type { DeviceShell } from './device-shell.ts';
+import { abortableSleep } from '../abortable-sleep.ts';
 
 /** A team's own app that implements docs/android-native-harness.md. */
 export interface NativeHarnessConfig {
@@ -87,11 +88,6 @@ export function latencySummary(l: NonNullable<OkNativeResult['latency']>): Laten
   };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 /**
  * Runs one job through the app: push the model, start the activity with the documented extras, wait for
@@ -138,7 +134,7 @@ export async function runNativeHarness(
       if (text.trim()) return parseNativeResult(text, job.jobId);
       const line = findResultLine(await device.shell('logcat', ['-d', '-s', `${NATIVE_HARNESS_LOG_TAG}:I`]).catch(() => ''), job.jobId);
       if (line?.status === 'error') throw new DriverError('failed', `native harness reported: ${line.message ?? 'error (no message)'}`);
-      await sleep(cfg.pollIntervalMs ?? 1000, signal);
+      await abortableSleep(cfg.pollIntervalMs ?? 1000, signal);
     }
     if (signal.aborted) throw new DriverError('aborted', `job ${job.jobId} was cancelled`);
     throw new DriverError('timeout', `no native harness result for job ${job.jobId} within ${job.settings.timeoutSeconds} s (expected ${resultPath})`);
