@@ -8,12 +8,17 @@ import { startStack, type Stack } from './support/stack.ts';
 
 const GATES = 20;
 
-/** The model against itself: a gate that cries wolf here would cry wolf on every release. */
+/**
+ * The model against itself: a gate that cries wolf here would cry wolf on every release. The policy
+ * keeps the default confirmation run (a non-pass is measured once more and the re-run decides), as
+ * every team's gate does; the first attempts' verdicts are checked too, more loosely: under a full
+ * parallel test run on two cores one of 20 first attempts has been seen to fail (p50 +6%, its
+ * confirmation passed), none when the machine is quiet (docs/adr/0004).
+ */
 const AA_POLICY = `version: 1
 name: aa
 baseline: { version: "1.0.0" }
 devices: { tiers: [mid] }
-confirm: false
 approve: false
 settings: { dims: { batch: 1 }, warmupMinSeconds: 0.1, measureMinRuns: 30, measureMinSeconds: 0.3, measureMaxRuns: 3000 }
 statistics: { minSamples: 30, bootstrapIterations: 500 }
@@ -60,14 +65,19 @@ describe('A/A: the host device gated against itself', () => {
     }
     const verdicts = { pass: 0, fail: 0, inconclusive: 0 };
     for (const g of gates) verdicts[g.verdict ?? 'inconclusive']++;
-    const ratios = gates.flatMap((g) => g.results.filter((r) => r.metric === 'latency.p50').map((r) => r.observed));
-    console.info(`A/A on the host device: ${JSON.stringify(verdicts)}; p50 ratios ${ratios.map((r) => r?.toFixed(3)).join(' ')}`);
+    const firstAttempts = gates.map((g) => g.firstAttempt ?? g.results);
+    const firstFails = firstAttempts.filter((rs) => rs.some((r) => r.status === 'fail')).length;
+    const ratios = firstAttempts.flatMap((rs) => rs.filter((r) => r.metric === 'latency.p50').map((r) => r.observed));
+    console.info(`A/A on the host device: ${JSON.stringify(verdicts)}; first attempts with a fail: ${firstFails}; p50 ratios ${ratios.map((r) => r?.toFixed(3)).join(' ')}`);
     expect(verdicts.fail).toBe(0);
     expect(verdicts.pass + verdicts.inconclusive).toBe(GATES);
+    expect(firstFails).toBeLessThanOrEqual(2);
 
     const noise = (await app.inject({ method: 'GET', url: `/v1/noise-floor?device=${stack.hostDeviceId}`, headers: auth('viewer') })).json();
     expect(noise.items).toHaveLength(1);
-    expect(noise.items[0]).toMatchObject({ device: { id: stack.hostDeviceId, localKey: 'host' }, pairs: GATES });
+    expect(noise.items[0]).toMatchObject({ device: { id: stack.hostDeviceId, localKey: 'host' } });
+    // every gate's run, and each confirmation run, is one A/A pair
+    expect(noise.items[0].pairs).toBe(GATES + gates.filter((g) => g.confirmRunId !== null).length);
     expect(noise.items[0].noiseFloor).toBeGreaterThanOrEqual(0);
   }, 240_000);
 });
