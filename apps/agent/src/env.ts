@@ -66,6 +66,10 @@ export const AgentEnv = z.object({
     .optional()
     .refine((s) => s === undefined || jsonObject(s) !== undefined, 'must be a JSON object')
     .transform((s) => (s === undefined ? undefined : jsonObject(s))),
+  /** web harness on phones: the harness server's port on the agent (reversed onto the phone), 0 = any free port */
+  ANDROID_WEB_HARNESS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** web harness on phones: a chromedriver on the Appium host that fits the phones' Chrome (appium:chromedriverExecutable) */
+  ANDROID_CHROMEDRIVER_EXECUTABLE: z.string().min(1).optional(),
   ANDROID_MIN_BATTERY_PCT: z.coerce.number().min(0).max(100).default(20),
   ANDROID_MAX_BATTERY_TEMP_C: z.coerce.number().default(40),
   ANDROID_COOLDOWN_MAX_MS: z.coerce.number().int().min(0).default(300_000),
@@ -134,6 +138,10 @@ export function androidConfig(env: AgentEnv): AndroidDriverOptions {
           },
         }
       : {}),
+    web: {
+      ...(env.ANDROID_WEB_HARNESS_PORT ? { port: env.ANDROID_WEB_HARNESS_PORT } : {}),
+      ...(env.ANDROID_CHROMEDRIVER_EXECUTABLE ? { chromedriverExecutable: env.ANDROID_CHROMEDRIVER_EXECUTABLE } : {}),
+    },
     health: {
       minBatteryPct: env.ANDROID_MIN_BATTERY_PCT,
       maxBatteryTempC: env.ANDROID_MAX_BATTERY_TEMP_C,

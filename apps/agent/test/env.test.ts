@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultAgentName, loadEnv } from '../src/env.ts';
+import { androidConfig, defaultAgentName, loadEnv } from '../src/env.ts';
 
 const required = { API_URL: 'http://127.0.0.1:3000', AGENT_TOKEN: 'secret' };
 
@@ -46,5 +46,27 @@ describe('loadEnv', () => {
     expect(defaultAgentName('My Laptop (2)')).toBe('My-Laptop--2-');
     expect(defaultAgentName('_build.local')).toBe('build.local');
     expect(defaultAgentName('***')).toBe('agent');
+  });
+
+  it('configures the Android driver: native app, emulator camera, web harness port and chromedriver', () => {
+    const env = loadEnv({
+      ...required,
+      ANDROID_HARNESS: 'native',
+      ANDROID_NATIVE_PACKAGE: 'com.example.vision',
+      ANDROID_NATIVE_ACTIVITY: '.EdgeproofActivity',
+      ANDROID_INJECTED_IMAGE_PROPERTIES: '{"position":{"z":-1.2}}',
+      ANDROID_WEB_HARNESS_PORT: '8787',
+      ANDROID_CHROMEDRIVER_EXECUTABLE: '/opt/chromedriver-131',
+    });
+    expect(androidConfig(env)).toMatchObject({
+      harness: 'native',
+      native: { package: 'com.example.vision', activity: '.EdgeproofActivity', emulatorCamera: 'appium-injection', injectedImageProperties: { position: { z: -1.2 } } },
+      web: { port: 8787, chromedriverExecutable: '/opt/chromedriver-131' },
+    });
+    const defaults = androidConfig(loadEnv({ ...required, ANDROID_NATIVE_PACKAGE: 'p', ANDROID_NATIVE_ACTIVITY: '.A', ANDROID_EMULATOR_CAMERA: 'file' }));
+    expect(defaults.web).toEqual({});
+    expect(defaults.native).toEqual({ package: 'p', activity: '.A', emulatorCamera: 'file' });
+    expect(() => loadEnv({ ...required, ANDROID_EMULATOR_CAMERA: 'webcam' })).toThrow(/ANDROID_EMULATOR_CAMERA/);
+    expect(() => loadEnv({ ...required, ANDROID_INJECTED_IMAGE_PROPERTIES: '[1]' })).toThrow(/must be a JSON object[\s\S]*ANDROID_INJECTED_IMAGE_PROPERTIES/);
   });
 });
