@@ -51,13 +51,12 @@ describe('scenario frames for camera injection', () => {
   it('are lossless PNGs of what a browser shows, frame code included, one per scenario frame', async () => {
     const frames = await scenarioPngFrames(scene.paths.video);
     const video = parseY4m(new Uint8Array(readFileSync(scene.paths.video)));
-    expect(frames).toMatchObject({ width: 320, height: 240, fps: 15 });
-    expect(frames.png).toHaveLength(video.frameCount);
+    expect(frames).toMatchObject({ width: 320, height: 240, fps: 15, count: video.frameCount });
     for (const i of [0, 1, 22, 44]) {
-      const png = decodePng(frames.png[i] as string);
+      const png = decodePng(frames.png(i));
       expect([png.width, png.height]).toEqual([320, 240]);
       expect(Buffer.from(png.data).equals(Buffer.from(yuv420ToRgba(video.frame(i), 320, 240).buffer))).toBe(true);
-      expect(frameIndexOf(frames.png[i] as string)).toBe(i);
+      expect(frameIndexOf(frames.png(i))).toBe(i);
     }
   });
 });
@@ -67,12 +66,15 @@ describe('playByInjection', () => {
     const frames = await scenarioPngFrames(scene.paths.video);
     const shown: Array<{ index: number | null; at: number }> = [];
     const t0 = performance.now();
-    const stats = await playByInjection(frames, async (png) => void shown.push({ index: frameIndexOf(png), at: performance.now() - t0 }), new AbortController().signal, { leadInMs: 300, holdMs: 0 });
+    const stats = await playByInjection(frames, async (png) => {
+      const at = performance.now() - t0;
+      shown.push({ index: frameIndexOf(png), at });
+    }, new AbortController().signal, { leadInMs: 300, holdMs: 0 });
     expect(shown.map((s) => s.index)).toEqual(Array.from({ length: 45 }, (_, i) => i));
     expect(stats).toMatchObject({ framesShown: 45, framesSkipped: 0 });
     // frame 44 is shown 44/15 s after frame 1's slot started; generous bounds for a shared machine
     const span = (shown[44]?.at ?? 0) - (shown[1]?.at ?? 0);
-    expect(span).toBeGreaterThan((43 / 15) * 1000 - 5);
+    expect(span).toBeGreaterThan((43 / 15) * 1000 - 30);
     expect(span).toBeLessThan((43 / 15) * 1000 + 1500);
     expect(shown[1]?.at).toBeGreaterThanOrEqual(300);
   });

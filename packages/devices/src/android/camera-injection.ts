@@ -26,24 +26,29 @@ export interface ScenarioFrames {
   width: number;
   height: number;
   fps: number;
-  /** base64 PNG (RGB) per scenario frame, frame code included, in order */
-  png: string[];
+  count: number;
+  /** frame i as a base64 PNG (RGB), frame code included; encoded when asked (a minute of scene is ~130 MB of PNGs) */
+  png(i: number): string;
 }
 
 /**
  * The scenario's frames as PNGs, converted from the Y4M the way browsers show it (BT.601 limited
- * range, bilinear chroma), encoded before playback so encoding cannot slow the pace down.
+ * range, bilinear chroma). Encoding takes a few ms per 320x240 frame, inside the wait for its slot.
  */
 export async function scenarioPngFrames(videoPath: string): Promise<ScenarioFrames> {
   const video = parseY4m(new Uint8Array(await readFile(videoPath)));
   const { width, height, fps } = video.header;
-  const png: string[] = [];
-  for (let i = 0; i < video.frameCount; i++) {
-    const image = new PNG({ width, height, colorType: 2, inputHasAlpha: true });
-    image.data = Buffer.from(yuv420ToRgba(video.frame(i), width, height).buffer);
-    png.push(PNG.sync.write(image, { colorType: 2, inputHasAlpha: true }).toString('base64'));
-  }
-  return { width, height, fps: fps.num / fps.den, png };
+  return {
+    width,
+    height,
+    fps: fps.num / fps.den,
+    count: video.frameCount,
+    png(i) {
+      const image = new PNG({ width, height, colorType: 2, inputHasAlpha: true });
+      image.data = Buffer.from(yuv420ToRgba(video.frame(i), width, height).buffer);
+      return PNG.sync.write(image, { colorType: 2, inputHasAlpha: true, deflateLevel: 1 }).toString('base64');
+    },
+  };
 }
 
 export interface InjectionStats {
@@ -82,10 +87,10 @@ export async function playByInjection(
   const injectMs: number[] = [];
   let shown = 0;
   let skipped = 0;
-  const show = async (i: number) => {
+  const show = async (i: number, payload = frames.png(i)) => {
     const t = performance.now();
     try {
-      await inject(frames.png[i] as string);
+      await inject(payload);
     } catch (err) {
       throw injectionError(err, i);
     }
@@ -96,17 +101,17 @@ export async function playByInjection(
   await show(0);
   await abortableSleep(leadInMs - (performance.now() - start), signal);
   const playStart = performance.now();
-  for (let i = 1; i < frames.png.length && !signal.aborted; i++) {
+  for (let i = 1; i < frames.count && !signal.aborted; i++) {
     const slot = i * interval;
-    const now = performance.now() - playStart;
     // the next frame's slot has passed too: this one is skipped, as a camera would not wait for it
-    if (now >= slot + interval && i < frames.png.length - 1) {
+    if (performance.now() - playStart >= slot + interval && i < frames.count - 1) {
       skipped++;
       continue;
     }
-    await abortableSleep(slot - now, signal);
+    const payload = frames.png(i);
+    await abortableSleep(slot - (performance.now() - playStart), signal);
     if (signal.aborted) break;
-    await show(i);
+    await show(i, payload);
   }
   const playedMs = performance.now() - playStart;
   await abortableSleep(holdMs, signal);

@@ -50,7 +50,6 @@ export interface NativeFeatureRunOptions {
   camera?: { inject: CameraImageInjector; leadInMs?: number; holdMs?: number };
 }
 
-
 async function assertY4m(path: string): Promise<void> {
   const file = await open(path, 'r');
   try {
@@ -94,7 +93,6 @@ export async function runNativeFeatureJob(device: DeviceShell, job: DriverJob, c
   const extras: NativeFeatureExtras = opts.camera
     ? { ...base, 'edgeproof.cameraSource': 'camera', 'edgeproof.endPath': endPath }
     : { ...base, 'edgeproof.cameraSource': 'file', 'edgeproof.scenePath': scenePath };
-  // encoded before the app starts, so encoding cannot hold up the frames' pace
   const frames = opts.camera ? await scenarioPngFrames(scenario.videoPath) : undefined;
   const deadline = Date.now() + job.settings.timeoutSeconds * 1000;
   const sampler = new TelemetrySampler(opts.telemetryShell ?? ((c, a) => device.shell(c, a)), run.sampleIntervalMs);
