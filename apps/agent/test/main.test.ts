@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HostDriver } from '@edgeproof/devices';
 import { createRedis } from '@edgeproof/queue';
-import { testRedisUrl, uniqueQueuePrefix } from '@edgeproof/testkit';
+import { childPids, isAlive, testRedisUrl, uniqueQueuePrefix } from '@edgeproof/testkit';
 import { startAgent } from '../src/agent.ts';
 import { enqueue, evaluatePayload, FAST, modelBytes, modelSha, settled } from './support/jobs.ts';
 import { startStandInApi, type StandInApi } from './support/stand-in-api.ts';
@@ -25,31 +24,6 @@ afterEach(async () => {
   await api.close();
   await rm(cacheDir, { recursive: true, force: true });
 });
-
-/** Live children of a process (Linux /proc). */
-function childPids(ppid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === ppid && rest[0] !== 'Z') out.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
@@ -127,7 +101,7 @@ describe('agent main', () => {
       first.child.kill('SIGKILL');
       await first.exited;
       // the orphaned inference process notices and ends itself
-      await expect.poll(() => alive(inference), { timeout: 5_000, interval: 100 }).toBe(false);
+      await expect.poll(() => isAlive(inference), { timeout: 5_000, interval: 100 }).toBe(false);
 
       second = await startAgent({
         apiUrl: api.url,

@@ -42,3 +42,17 @@ export const ModelSignature = z.object({
   nodeCount: z.number().int().nullable(),
 });
 export type ModelSignature = z.infer<typeof ModelSignature>;
+
+/** A tensor's values as onnxruntime (node and web) takes them: int64/uint64 as BigInt arrays, strings as string[]. */
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | string[];

@@ -9,21 +9,13 @@
  * (encode) and the page (decode): no Node-only APIs here.
  */
 
+import type { TensorData } from '@edgeproof/contracts';
+
 const MAGIC = 'EPI1';
 const ALIGN = 8;
 
-export type PackedData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | string[];
+/** the tensor values of one input (the same types onnxruntime takes) */
+export type PackedData = TensorData;
 
 export interface PackedTensor {
   elementType: string;

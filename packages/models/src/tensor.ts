@@ -1,17 +1,6 @@
-import type { ElementType } from '@edgeproof/contracts';
+import type { ElementType, TensorData } from '@edgeproof/contracts';
 
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | string[];
+export type { TensorData } from '@edgeproof/contracts';
 
 /**
  * A tensor in the form onnxruntime (node and web) takes as `new Tensor(elementType, data, dims)`:

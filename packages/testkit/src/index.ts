@@ -52,3 +52,4 @@ export const thirdPartyModels = {
 } as const;
 
 export { startAppium, freePort, type TestAppium } from './appium.ts';
+export { childPids, isAlive } from './processes.ts';

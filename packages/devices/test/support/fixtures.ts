@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -58,32 +58,7 @@ export function makeJob(
   };
 }
 
-/** Live child processes of `ppid` (Linux /proc). */
-export function childPids(ppid = process.pid): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // fields after the parenthesised command: state ppid ...
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === ppid && rest[0] !== 'Z') out.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-/** Whether a process exists and is not a zombie (Linux /proc). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { childPids, isAlive } from '@edgeproof/testkit';
 
 export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000, stepMs = 20): Promise<T> {
   const until = Date.now() + timeoutMs;
