@@ -6,7 +6,7 @@ import type { DatasetSample } from '@edgeproof/contracts';
 import { buildZoo, ZOO_FILES, ZOO_TEST_SAMPLES } from '@edgeproof/model-zoo';
 import { validateDatasetFile } from '@edgeproof/models';
 import { HostDriver, type DriverJob } from '../src/index.ts';
-import { makeJob, OCR_CLS_MODEL, writeDataset, writeModel } from './support/fixtures.ts';
+import { makeJob, OCR_CLS_MODEL, writeDataset, writeModel, hostDevice } from './support/fixtures.ts';
 import { linearClassifier } from './support/onnx-models.ts';
 
 const driver = new HostDriver();
@@ -38,11 +38,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function host() {
-  const [device] = await driver.discover();
-  if (!device) throw new Error('no host device');
-  return device;
-}
+const host = () => hostDevice(driver);
 
 describe('host driver accuracy', () => {
   it('scores the dataset deterministically with per-sample correctness as raw samples', async () => {

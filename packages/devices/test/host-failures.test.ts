@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverError, HostDriver } from '../src/index.ts';
-import { childPids, isAlive, makeJob, OCR_CLS_MODEL, waitFor, writeModel } from './support/fixtures.ts';
+import { childPids, isAlive, makeJob, OCR_CLS_MODEL, waitFor, writeModel, hostDevice } from './support/fixtures.ts';
 import { hangingModel } from '@edgeproof/model-zoo';
 import { linearClassifier } from './support/onnx-models.ts';
 
@@ -23,11 +23,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function host() {
-  const [device] = await driver.discover();
-  if (!device) throw new Error('no host device');
-  return device;
-}
+const host = () => hostDevice(driver);
 
 async function failure(promise: Promise<unknown>): Promise<DriverError> {
   const err = await promise.then(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarize } from '@edgeproof/metrics';
 import { HostDriver } from '../src/index.ts';
-import { makeJob, OCR_CLS_MODEL, writeModel } from './support/fixtures.ts';
+import { makeJob, OCR_CLS_MODEL, writeModel, hostDevice } from './support/fixtures.ts';
 import { linearClassifier } from './support/onnx-models.ts';
 
 const driver = new HostDriver();
@@ -20,11 +20,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function host() {
-  const [device] = await driver.discover();
-  if (!device) throw new Error('no host device');
-  return device;
-}
+const host = () => hostDevice(driver);
 
 describe('host driver latency', () => {
   it('honours the warmup and measure minimums and keeps every raw sample', async () => {

@@ -11,7 +11,7 @@ import {
   type DatasetSample,
 } from '@edgeproof/contracts';
 import { parseOnnxSignature } from '@edgeproof/models';
-import type { DriverJob } from '../../src/index.ts';
+import type { DeviceDriver, DriverJob } from '../../src/index.ts';
 
 export const OCR_CLS_MODEL = join(
   import.meta.dirname,
@@ -68,4 +68,11 @@ export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000,
     if (Date.now() > until) throw new Error('waitFor timed out');
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** The one device a host driver discovers. */
+export async function hostDevice(driver: DeviceDriver) {
+  const [device] = await driver.discover();
+  if (!device) throw new Error('no host device');
+  return device;
 }
