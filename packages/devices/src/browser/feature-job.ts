@@ -3,6 +3,7 @@ import { copyFile, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FeatureRunSettings } from '@edgeproof/contracts';
 import { FEATURE_HARNESS_GLOBAL, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '@edgeproof/harness-web';
+import { jobDeadline } from './job-deadline.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { HostCostSampler } from '../feature/host-cost.ts';
 import { featureResult } from '../feature/summary.ts';
@@ -62,17 +63,8 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
   const run = FeatureRunSettings.parse(job.settings.feature ?? {});
   const m = scenario.manifest;
   const timeoutMs = job.settings.timeoutSeconds * 1000;
-  const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(new DriverError('timeout', `feature replay timed out after ${job.settings.timeoutSeconds}s`)), timeoutMs);
-  const onAbort = () => stop.abort(new DriverError('aborted', 'feature replay aborted'));
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  const stopped = new Promise<never>((_, reject) => {
-    const fire = () => reject(stop.signal.reason as Error);
-    if (stop.signal.aborted) fire();
-    else stop.signal.addEventListener('abort', fire, { once: true });
-  });
-  stopped.catch(() => {});
+  const deadline = jobDeadline(signal, job.settings.timeoutSeconds, 'feature replay');
+  const { stopped } = deadline;
 
   const hosted = ctx.server.hostFiles({
     'feature.js': { path: feature.path, type: 'text/javascript; charset=utf-8' },
@@ -137,14 +129,12 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
     });
   } catch (err) {
     if (err instanceof DriverError) throw err;
-    if (stop.signal.aborted) throw stop.signal.reason as Error;
+    if (deadline.signal.aborted) throw deadline.signal.reason as Error;
     throw new DriverError('failed', `browser session error: ${messageOf(err)}`, { cause: err });
   } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    deadline.finish();
     await sampler?.stop().catch(() => {});
     hosted.remove();
-    if (!stop.signal.aborted) stop.abort(new DriverError('aborted', 'job finished'));
     if (session) await closeSession(opts, session, { browserFirst: !answered });
     await video.remove();
   }

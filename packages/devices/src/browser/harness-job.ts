@@ -1,4 +1,5 @@
 import { encodeInputSets, type HarnessExecutionProvider, type HarnessServer, type HarnessSpec, type HostedJob } from '@edgeproof/harness-web';
+import { jobDeadline } from './job-deadline.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { latencyInputSet } from '../host/inputs.ts';
 import { browserInputSets, scoreOutput, toPacked } from './job-inputs.ts';
@@ -62,23 +63,14 @@ export async function runHarnessJob<S extends HarnessSession>(
   const sets = await browserInputSets(job);
   const output = job.benchmark === 'accuracy' && job.dataset ? scoreOutput(job.model.signature, job.dataset.header) : undefined;
   const timeoutMs = job.settings.timeoutSeconds * 1000;
-  const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(new DriverError('timeout', `browser job timed out after ${job.settings.timeoutSeconds}s`)), timeoutMs);
-  const onAbort = () => stop.abort(new DriverError('aborted', `browser job aborted: ${reasonText(signal.reason)}`));
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  const stopped = new Promise<never>((_, reject) => {
-    const fire = () => reject(stop.signal.reason as Error);
-    if (stop.signal.aborted) fire();
-    else stop.signal.addEventListener('abort', fire, { once: true });
-  });
-  stopped.catch(() => {});
+  const deadline = jobDeadline(signal, job.settings.timeoutSeconds, 'browser job');
+  const { stopped } = deadline;
 
   const hosted: HostedJob[] = [server.host({ modelPath: job.model.path, inputs: encodeInputSets(toPacked(sets)) })];
   const baselineSet = baseline ? await latencyInputSet({ ...job, model: baseline }) : undefined;
   if (baseline && baselineSet) hosted.push(server.host({ modelPath: baseline.path, inputs: encodeInputSets(toPacked([baselineSet])) }));
   const reference: Promise<ReferenceOutputs> | undefined =
-    job.benchmark === 'parity' ? referenceOutputs({ modelPath: job.model.path, sets: sets.map((s) => s.tensors) }, stop.signal) : undefined;
+    job.benchmark === 'parity' ? referenceOutputs({ modelPath: job.model.path, sets: sets.map((s) => s.tensors) }, deadline.signal) : undefined;
   reference?.catch(() => {});
 
   let session: S | undefined;
@@ -89,7 +81,7 @@ export async function runHarnessJob<S extends HarnessSession>(
     // a session that opens after an abort is closed as soon as it exists
     opening.then(
       (s) => {
-        if (stop.signal.aborted && session === undefined) void target.close(s, { browserFirst: false });
+        if (deadline.signal.aborted && session === undefined) void target.close(s, { browserFirst: false });
       },
       () => {},
     );
@@ -144,15 +136,13 @@ export async function runHarnessJob<S extends HarnessSession>(
     }
   } catch (err) {
     if (err instanceof DriverError) throw err;
-    if (stop.signal.aborted) throw stop.signal.reason as Error;
+    if (deadline.signal.aborted) throw deadline.signal.reason as Error;
     const message = messageOf(err);
     if (GONE.test(message)) throw new DriverError('crashed', `the browser went away during the job: ${message}`, { cause: err });
     throw new DriverError('failed', `browser session error: ${message}`, { cause: err });
   } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    deadline.finish();
     for (const h of hosted) h.remove();
-    if (!stop.signal.aborted) stop.abort(new DriverError('aborted', 'job finished'));
     if (session) {
       const t = performance.now();
       await target.close(session, { browserFirst: !pageAnswered });
@@ -164,9 +154,4 @@ export async function runHarnessJob<S extends HarnessSession>(
 
 function messageOf(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 1000) ?? '';
-}
-
-function reasonText(reason: unknown): string {
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : 'signal aborted';
 }
