@@ -1,6 +1,6 @@
 import { ITEM_CLASSES, type ItemClass } from '@edgeproof/scenes/catalog';
 import { DETECTOR_INPUT, DETECTOR_OUTPUT, DETECTOR_STRIDE } from './bundle/detector-io.ts';
-import { encodeModel, floatInfo, floatTensor, node } from './onnx-build.ts';
+import { DataType, encodeModel, floatTensor, node, valueInfo } from '@edgeproof/model-zoo/onnx-build';
 
 /**
  * A designed (not trained) fully-convolutional item detector: per-class colour filters, pooled into a
@@ -50,26 +50,27 @@ export function buildItemDetector({ radius = 60, classes = ITEM_CLASSES }: Detec
   });
   const graph = {
     name: 'item-detector',
-    input: [floatInfo(DETECTOR_INPUT, [1, 3, 'height', 'width'])],
-    output: [floatInfo(DETECTOR_OUTPUT, [1, classes.length, 'cells_y', 'cells_x'])],
+    input: [valueInfo(DETECTOR_INPUT, DataType.FLOAT, [1, 3, 'height', 'width'])],
+    output: [valueInfo(DETECTOR_OUTPUT, DataType.FLOAT, [1, classes.length, 'cells_y', 'cells_x'])],
     initializer: [
       floatTensor('match_w', [k, 6, 1, 1], matchW),
       floatTensor('match_b', [k], matchB),
       floatTensor('pool_w', [classes.length, k, s, s], poolW),
     ],
     node: [
-      node('Mul', 'square', [DETECTOR_INPUT, DETECTOR_INPUT], ['squared']),
-      node('Concat', 'features', [DETECTOR_INPUT, 'squared'], ['features'], { axis: 1 }),
-      node('Conv', 'colour_match', ['features', 'match_w', 'match_b'], ['match'], { kernel_shape: [1, 1] }),
-      node('Relu', 'colour_score', ['match'], ['score']),
-      node('Conv', 'class_pool', ['score', 'pool_w'], [DETECTOR_OUTPUT], { kernel_shape: [s, s], strides: [s, s] }),
+      node({ op: 'Mul', name: 'square', inputs: [DETECTOR_INPUT, DETECTOR_INPUT], outputs: ['squared'] }),
+      node({ op: 'Concat', name: 'features', inputs: [DETECTOR_INPUT, 'squared'], outputs: ['features'], attrs: { axis: 1 } }),
+      node({ op: 'Conv', name: 'colour_match', inputs: ['features', 'match_w', 'match_b'], outputs: ['match'], attrs: { kernel_shape: [1, 1] } }),
+      node({ op: 'Relu', name: 'colour_score', inputs: ['match'], outputs: ['score'] }),
+      node({ op: 'Conv', name: 'class_pool', inputs: ['score', 'pool_w'], outputs: [DETECTOR_OUTPUT], attrs: { kernel_shape: [s, s], strides: [s, s] } }),
     ],
   };
   const labels = classes.map((c) => c.name);
-  const bytes = encodeModel(graph, 'edgeproof item detector: per-class colour filters → 1/4-resolution class heat maps', {
-    labels: JSON.stringify(labels),
-    stride: String(s),
-    radius: String(radius),
+  const bytes = encodeModel({
+    graph,
+    docString: 'edgeproof item detector: per-class colour filters → 1/4-resolution class heat maps',
+    metadata: { labels: JSON.stringify(labels), stride: String(s), radius: String(radius) },
+    producer: { name: 'edgeproof-feature-zoo', version: '1.0.0' },
   });
   return { bytes, labels, stride: s };
 }

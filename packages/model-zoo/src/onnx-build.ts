@@ -85,14 +85,16 @@ export interface ModelSpec {
   docString?: string;
   metadata?: Record<string, string>;
   opset?: number;
+  /** who built it (ModelProto producer_name / producer_version); default this zoo */
+  producer?: { name: string; version: string };
 }
 
 export function encodeModel(spec: ModelSpec): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: spec.opset ?? OPSET }],
-    producerName: PRODUCER_NAME,
-    producerVersion: BUILDER_VERSION,
+    producerName: spec.producer?.name ?? PRODUCER_NAME,
+    producerVersion: spec.producer?.version ?? BUILDER_VERSION,
     modelVersion: 1,
     docString: spec.docString ?? '',
     graph: spec.graph,
