@@ -102,20 +102,9 @@ export class AndroidDriver implements DeviceDriver {
 
   /** Before a job: a session opens, battery is high enough, and the phone is cool (waiting up to the limit). */
   async preJobCheck(device: DeviceRegistration, signal: AbortSignal): Promise<HealthReport> {
-    const serial = serialOf(device);
-    let session: AndroidSession;
-    try {
-      session = await this.#open(serial);
-    } catch (err) {
-      return this.#remember(serial, { ok: false, reason: `Appium could not open a session on ${serial}: ${appiumReason(err)}` });
-    }
-    try {
-      const read = () => readTelemetry((c, a) => session.shell(c, a));
-      const report = await waitForCooldown(read, this.#limits, signal);
-      return this.#remember(serial, report);
-    } finally {
-      await this.#close(session);
-    }
+    return this.#checkThroughSession(serialOf(device), (session) =>
+      waitForCooldown(() => readTelemetry((c, a) => session.shell(c, a)), this.#limits, signal),
+    );
   }
 
   async run(device: DeviceRegistration, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
@@ -223,7 +212,12 @@ export class AndroidDriver implements DeviceDriver {
     }
   }
 
-  async #probe(serial: string): Promise<HealthReport> {
+  #probe(serial: string): Promise<HealthReport> {
+    return this.#checkThroughSession(serial, async (session) => evaluateHealth(await readTelemetry((c, a) => session.shell(c, a)), this.#limits));
+  }
+
+  /** A health check that needs a session: a session Appium cannot open is itself the (unhealthy) report. */
+  async #checkThroughSession(serial: string, check: (session: AndroidSession) => Promise<HealthReport>): Promise<HealthReport> {
     let session: AndroidSession;
     try {
       session = await this.#open(serial);
@@ -231,8 +225,7 @@ export class AndroidDriver implements DeviceDriver {
       return this.#remember(serial, { ok: false, reason: `Appium could not open a session on ${serial}: ${appiumReason(err)}` });
     }
     try {
-      const sample = await readTelemetry((c, a) => session.shell(c, a));
-      return this.#remember(serial, evaluateHealth(sample, this.#limits));
+      return this.#remember(serial, await check(session));
     } finally {
       await this.#close(session);
     }
