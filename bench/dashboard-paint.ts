@@ -11,13 +11,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import pg from 'pg';
-import { migrateDatabase } from '@edgeproof/db';
 import { buildApp } from '../apps/api/src/app.ts';
 import { createToken } from '../apps/api/src/services/tokens.ts';
 import { seedDashboard } from '../apps/api/test/dashboard-seed.ts';
 import { ensureWebBuilt, launchChromium } from '../apps/web/test/support/browser.ts';
-import { median } from './support/platform.ts';
+import { createBenchDatabase, median } from './support/platform.ts';
 import { ensureServices } from '../scripts/lib/services.ts';
 
 const DEVICES = 20;
@@ -37,11 +35,9 @@ const JS_BYTES = `performance.getEntriesByType('resource').filter((r) => new URL
 
 await ensureWebBuilt();
 const services = await ensureServices();
-const base = new URL(services.databaseUrl);
-base.pathname = `/edgeproof_bench_dash_${process.pid}`;
-await migrateDatabase(base.toString());
+const db = await createBenchDatabase(services.databaseUrl, `edgeproof_bench_dash_${process.pid}`);
 const app = await buildApp({
-  DATABASE_URL: base.toString(),
+  DATABASE_URL: db.url,
   REDIS_URL: services.redisUrl,
   LOG_LEVEL: 'warn',
   ARTIFACT_ROOT: await mkdtemp(join(tmpdir(), 'edgeproof-bench-artifacts-')),
@@ -123,9 +119,6 @@ try {
 } finally {
   await browser.close();
   await app.close();
-  const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${base.pathname.slice(1)}" WITH (FORCE)`);
-  await admin.end();
+  await db.drop();
   await services.stop();
 }

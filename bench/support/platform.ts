@@ -21,14 +21,28 @@ export interface BenchPlatform {
   close(): Promise<void>;
 }
 
+/** A migrated database of its own on the server of `serverUrl`, dropped by `drop()`. */
+export async function createBenchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const admin = new pg.Client({ connectionString: new URL('/postgres', url).toString() });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 export async function startBenchPlatform(): Promise<BenchPlatform> {
   const services = await ensureServices();
-  const base = new URL(services.databaseUrl);
-  base.pathname = `/edgeproof_bench_${process.pid}`;
-  await migrateDatabase(base.toString());
+  const db = await createBenchDatabase(services.databaseUrl, `edgeproof_bench_${process.pid}`);
   const adminToken = newTokenValue();
   const app: FastifyInstance = await buildApp({
-    DATABASE_URL: base.toString(),
+    DATABASE_URL: db.url,
     REDIS_URL: services.redisUrl,
     LOG_LEVEL: 'warn',
     ARTIFACT_ROOT: await mkdtemp(join(tmpdir(), 'edgeproof-bench-artifacts-')),
@@ -61,10 +75,7 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
     close: async () => {
       await agent.stop();
       await app.close();
-      const admin = new pg.Client({ connectionString: new URL('/postgres', base).toString() });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${base.pathname.slice(1)}" WITH (FORCE)`);
-      await admin.end();
+      await db.drop();
       await services.stop();
     },
   };
