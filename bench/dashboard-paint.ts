@@ -50,12 +50,13 @@ const app = await buildApp({
   startWatchdog: false,
 });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
-const token = async (role: 'admin' | 'ml_engineer' | 'agent' | 'viewer') => (await createToken(app.db, `bench-${role}`, role)).token;
-const tokens = { admin: await token('admin'), ml_engineer: await token('ml_engineer'), agent: await token('agent') };
+const token = async (role: 'admin' | 'ml_engineer' | 'viewer') => (await createToken(app.db, { name: `bench-${role}`, role })).token;
+const tokens = { admin: await token('admin'), ml_engineer: await token('ml_engineer') };
+const agentToken = async (agent: string) => (await createToken(app.db, { name: `bench-${agent}`, role: 'agent', agent })).token;
 const viewer = await token('viewer');
 const browser = await launchChromium();
 try {
-  const seeded = await seedDashboard({ url, tokens }, { devices: DEVICES, samplesPerJob: SAMPLES });
+  const seeded = await seedDashboard({ url, tokens, agentToken }, { devices: DEVICES, samplesPerJob: SAMPLES });
   const raw = await fetch(`${url}/v1/runs/${seeded.runId}`, { headers: { authorization: `Bearer ${viewer}`, 'accept-encoding': 'gzip' } });
   const rawBytes = (await raw.arrayBuffer()).byteLength;
 

@@ -47,7 +47,7 @@ beforeAll(async () => {
   chromedriverBase = await freePort();
   agent = await startAgent({
     apiUrl,
-    token: api.tokens.agent,
+    token: await api.agentToken('browser-farm-agent'),
     redisUrl: api.redisUrl,
     name: 'browser-farm-agent',
     queuePrefix: api.queuePrefix,

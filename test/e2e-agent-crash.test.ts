@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@edgeproof/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quickSettings, startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { TEST_AGENT } from '../apps/api/test/helpers.ts';
 
 /** The agent is a real separate process here, so it can be SIGKILLed mid-job. */
 describe('agent killed in the middle of a job', () => {
@@ -16,10 +17,12 @@ describe('agent killed in the middle of a job', () => {
         ...process.env,
         API_URL: p.api.url,
         AGENT_TOKEN: p.api.tokens.agent,
+        // a supervisor restarting a killed agent takes it over at once; the device lease still expires first
+        AGENT_TAKEOVER: 'true',
+        LEASE_TTL_MS: '3000',
         REDIS_URL: p.api.redisUrl,
         QUEUE_PREFIX: p.api.queuePrefix,
-        AGENT_NAME: 'crash-agent',
-        AGENT_CACHE_DIR: p.agentCacheDir,
+                AGENT_CACHE_DIR: p.agentCacheDir,
         LOCK_DURATION_MS: '2000',
         STALLED_INTERVAL_MS: '1000',
         LOG_LEVEL: 'silent',
@@ -51,7 +54,7 @@ describe('agent killed in the middle of a job', () => {
 
   it('re-runs the job after a restart and stores exactly one result', async () => {
     const first = spawnAgent();
-    const device = await until('the agent to register', async () => (await p.client.listDevices()).find((d) => d.agent === 'crash-agent'));
+    const device = await until('the agent to register', async () => (await p.client.listDevices()).find((d) => d.agent === TEST_AGENT));
     const run = await p.client.createRun({
       model: 'mnist-mlp',
       version: '1.0.0',

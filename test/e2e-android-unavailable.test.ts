@@ -57,7 +57,7 @@ describe('an Android phone that is not attached', () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'edgeproof-android-agent-'));
     agent = await startAgent({
       apiUrl: api.url,
-      token: api.tokens.agent,
+      token: await api.agentToken('android-host'),
       redisUrl: api.redisUrl,
       name: 'android-host',
       queuePrefix: api.queuePrefix,

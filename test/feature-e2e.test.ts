@@ -78,7 +78,7 @@ beforeAll(async () => {
   api = await startTestApi({}, { listen: true });
   agent = await startAgent({
     apiUrl: api.url,
-    token: api.tokens.agent,
+    token: await api.agentToken('feature-e2e-agent'),
     redisUrl: api.redisUrl,
     name: 'feature-e2e-agent',
     queuePrefix: api.queuePrefix,

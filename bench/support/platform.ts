@@ -58,7 +58,7 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
   const client = new EdgeproofClient(url, adminToken);
   const agent: RunningAgent = await startAgent({
     apiUrl: url,
-    token: await client.createToken('bench-agent', 'agent'),
+    token: await client.createToken('bench-agent', 'agent', 'bench-host'),
     redisUrl: services.redisUrl,
     name: 'bench-host',
     queuePrefix: `edgeproof-bench-${process.pid}`,

@@ -34,7 +34,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     startHostAgent: async (name = 'test-host') => {
       const agent = await startAgent({
         apiUrl: api.url,
-        token: api.tokens.agent,
+        token: await api.agentToken(name),
         redisUrl: api.redisUrl,
         name,
         queuePrefix: api.queuePrefix,

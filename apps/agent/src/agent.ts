@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceRegistration } from '@edgeproof/contracts';
 import { createDrivers, type DeviceDriver, type DriversConfig } from '@edgeproof/devices';
-import { createRedis, DEFAULT_QUEUE_PREFIX, DeviceLeases, jobCatalog } from '@edgeproof/queue';
-import { ApiClient } from './api-client.ts';
+import { createRedis, DEFAULT_QUEUE_PREFIX, DeviceLeases, jobCatalog, LeaseFencedError } from '@edgeproof/queue';
+import { ApiClient, ApiError } from './api-client.ts';
 import { ArtifactCache } from './artifact-cache.ts';
 import { DeviceSlot } from './device-slot.ts';
 import { Heartbeat } from './heartbeat.ts';
@@ -17,7 +18,10 @@ export interface AgentConfig {
   apiUrl: string;
   token: string;
   redisUrl: string;
-  name: string;
+  /** the agent name; default: the agent the token is bound to (a different name is refused by the API) */
+  name?: string | undefined;
+  /** take the agent over from another live process at once instead of waiting until it is silent */
+  takeover?: boolean;
   queuePrefix?: string;
   cacheDir: string;
   /** the drivers to serve; default: createDrivers(driversConfig) */
@@ -44,7 +48,12 @@ export interface AgentDevice {
 
 export interface RunningAgent {
   agentId: string;
+  name: string;
+  /** the fencing epoch the API gave this process */
+  epoch: number;
   devices: AgentDevice[];
+  /** resolves with the reason once another process of the same agent has taken over and this one stopped */
+  superseded: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -62,8 +71,12 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   for (const driver of drivers) {
     for (const registration of await driver.discover()) found.push({ registration, driver });
   }
+  const name = config.name ?? (await api.whoami()).agent;
+  if (!name) throw new Error('AGENT_TOKEN is not an agent token bound to an agent (create one with POST /v1/tokens {role: "agent", agent})');
   const registered = await api.register({
-    name: config.name,
+    name,
+    instanceId: randomUUID(),
+    takeover: config.takeover ?? false,
     hostname: os.hostname(),
     agentVersion: AGENT_VERSION,
     devices: found.map((f) => f.registration),
@@ -74,19 +87,34 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     return new DeviceSlot(assigned.id, assigned.queue, registration, driver);
   });
   logger.info(
-    { agentId: registered.agentId, devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue })) },
+    { agent: name, agentId: registered.agentId, epoch: registered.epoch, devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue })) },
     'agent registered',
   );
 
   const connection: Redis = createRedis(config.redisUrl);
   const leases = new DeviceLeases(connection, { prefix: config.queuePrefix ?? DEFAULT_QUEUE_PREFIX, ttlMs: config.leaseTtlMs ?? 30_000 });
   const workers = new Map<DeviceSlot, Worker>();
+  let stop: () => Promise<void> = async () => undefined;
+  let markSuperseded: (reason: string) => void = () => undefined;
+  const superseded = new Promise<string>((resolve) => {
+    let seen = false;
+    markSuperseded = (reason) => {
+      if (seen) return;
+      seen = true;
+      logger.error({ agent: name, epoch: registered.epoch, reason }, 'another process of this agent took over: stopping');
+      void stop().then(() => resolve(reason));
+    };
+  });
+  const onFenceError = (err: unknown) => {
+    if (isSuperseded(err)) markSuperseded(err instanceof Error ? err.message : String(err));
+  };
   const heartbeat = new Heartbeat({
     api,
     agentId: registered.agentId,
     slots,
     intervalMs: registered.heartbeatIntervalMs,
     logger,
+    onError: onFenceError,
     onHealth: async (slot) => {
       const worker = workers.get(slot);
       if (!worker) return;
@@ -103,7 +131,8 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
       slot,
       logger: logger.child({ device: slot.localKey }),
       onBusyChange: () => heartbeat.kick(),
-      leases: { store: leases, holder: config.name, busyRetryMs: config.leaseBusyRetryMs ?? 5_000 },
+      onSuperseded: markSuperseded,
+      leases: { store: leases, holder: name, fence: { agent: name, epoch: registered.epoch }, busyRetryMs: config.leaseBusyRetryMs ?? 5_000 },
     });
     const worker = new Worker<unknown, EvaluateOutcome>(
       slot.queue,
@@ -131,7 +160,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   heartbeat.start();
 
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  stop = () => {
     stopping ??= (async () => {
       logger.info('agent stopping');
       const all = [...workers.values()];
@@ -158,7 +187,15 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
 
   return {
     agentId: registered.agentId,
+    name,
+    epoch: registered.epoch,
+    superseded,
     devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue, driver: s.driver.kind, registration: s.registration })),
     stop,
   };
+}
+
+/** The API's answer to a process that another instance of its agent has taken over. */
+export function isSuperseded(err: unknown): boolean {
+  return (err instanceof ApiError && err.code === 'superseded') || err instanceof LeaseFencedError;
 }

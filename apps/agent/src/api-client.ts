@@ -4,11 +4,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
+  AGENT_EPOCH_HEADER,
+  type AgentRegister,
   AgentRegistered,
   ErrorBody,
   JobStartReply,
+  WhoAmI,
   type AgentHeartbeat,
-  type AgentRegister,
   type JobFailure,
   type JobStart,
   type ResultPost,
@@ -47,6 +49,7 @@ export class ApiClient {
   readonly #token: string;
   readonly #requestTimeoutMs: number;
   readonly #downloadTimeoutMs: number;
+  #epoch: number | undefined;
 
   constructor(opts: ApiClientOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, '');
@@ -55,8 +58,16 @@ export class ApiClient {
     this.#downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
   }
 
-  async register(body: AgentRegister): Promise<AgentRegistered> {
-    return this.#json('POST', '/v1/agents/register', body, AgentRegistered);
+  /** Registers this process as the agent's live instance; later calls carry the epoch it gets. */
+  async register(body: z.input<typeof AgentRegister>): Promise<AgentRegistered> {
+    const registered = await this.#json('POST', '/v1/agents/register', body, AgentRegistered);
+    this.#epoch = registered.epoch;
+    return registered;
+  }
+
+  /** Who the token is: for an agent token, the agent it is bound to. */
+  async whoami(): Promise<WhoAmI> {
+    return this.#json('GET', '/v1/whoami', undefined, WhoAmI);
   }
 
   async heartbeat(agentId: string, body: AgentHeartbeat): Promise<void> {
@@ -109,6 +120,7 @@ export class ApiClient {
 
   async #request(method: string, path: string, body?: unknown, timeoutMs = this.#requestTimeoutMs): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
+    if (this.#epoch !== undefined) headers[AGENT_EPOCH_HEADER] = String(this.#epoch);
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {

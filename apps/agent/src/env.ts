@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { z } from 'zod';
 import { DeviceTier } from '@edgeproof/contracts';
 import type { AndroidDriverOptions, BrowserDriverOptions } from '@edgeproof/devices';
@@ -25,20 +24,17 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The host name as an agent name: letters, digits, ".", "_" and "-", starting with a letter or digit. */
-export function defaultAgentName(hostname = os.hostname()): string {
-  const slug = hostname.replace(/[^a-zA-Z0-9._-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 100);
-  return slug || 'agent';
-}
-
 export const AgentEnv = z.object({
   API_URL: z.url(),
   AGENT_TOKEN: z.string().min(1),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  /** default: the agent AGENT_TOKEN is bound to; a different name is refused by the API */
   AGENT_NAME: z
     .string()
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit')
-    .default(() => defaultAgentName()),
+    .optional(),
+  /** take the agent over from another live process at once (it is fenced off) instead of waiting until it is silent */
+  AGENT_TAKEOVER: bool.default(false),
   QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   AGENT_CACHE_DIR: z.string().min(1).default('.data/agent-cache'),
   HOST_DRIVER_ENABLED: bool.default(true),

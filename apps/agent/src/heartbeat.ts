@@ -10,6 +10,8 @@ export interface HeartbeatOptions {
   logger: Logger;
   /** called after an idle device's health check, e.g. to pause its worker */
   onHealth?: (slot: DeviceSlot) => Promise<void>;
+  /** called when a beat fails (after logging it) */
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class Heartbeat {
       slots.forEach((s, i) => s.delivered(devices[i] as (typeof devices)[number]));
     } catch (err) {
       logger.warn({ err }, 'heartbeat failed');
+      this.#opts.onError?.(err);
     }
   }
 }

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         token: env.AGENT_TOKEN,
         redisUrl: env.REDIS_URL,
         name: env.AGENT_NAME,
+        takeover: env.AGENT_TAKEOVER,
         queuePrefix: env.QUEUE_PREFIX,
         cacheDir: env.AGENT_CACHE_DIR,
         driversConfig: {
@@ -54,11 +55,21 @@ async function main(): Promise<void> {
         shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       });
     } catch (err) {
-      const retryable = err instanceof ApiError && (err.status === 0 || err.status >= 500);
+      // 409: another process of this agent is live; it will be replaced once silent (or AGENT_TAKEOVER=true)
+      const otherInstance = err instanceof ApiError && err.status === 409 && err.code === 'conflict';
+      const retryable = err instanceof ApiError && (err.status === 0 || err.status >= 500 || otherInstance);
       if (!retryable) throw err;
-      logger.warn({ err, retryInMs: RETRY_MS }, 'could not register with the API; retrying');
+      logger.warn({ err, retryInMs: RETRY_MS }, otherInstance ? 'another process of this agent is live; waiting until it is silent' : 'could not register with the API; retrying');
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }
+  }
+  if (agent && !stopping) {
+    // a second process took this agent over: this one has stopped serving and exits
+    void agent.superseded.then((reason) => {
+      if (stopping) return;
+      process.stderr.write(`edgeproof agent: superseded by another process of agent ${agent?.name}: ${reason}\n`);
+      process.exit(3);
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { androidConfig, defaultAgentName, loadEnv } from '../src/env.ts';
+import { androidConfig, loadEnv } from '../src/env.ts';
 
 const required = { API_URL: 'http://127.0.0.1:3000', AGENT_TOKEN: 'secret' };
 
@@ -19,7 +19,9 @@ describe('loadEnv', () => {
       STALLED_INTERVAL_MS: 30_000,
       SHUTDOWN_GRACE_MS: 30_000,
     });
-    expect(env.AGENT_NAME).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/);
+    // the name comes from the token unless set
+    expect(env.AGENT_NAME).toBeUndefined();
+    expect(env.AGENT_TAKEOVER).toBe(false);
   });
 
   it('parses tags, tier, numbers and flags', () => {
@@ -42,11 +44,6 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ HOST_DEVICE_TIER: 'ultra' })).toThrow(/API_URL[\s\S]*AGENT_TOKEN[\s\S]*HOST_DEVICE_TIER/);
   });
 
-  it('turns a host name into a valid agent name', () => {
-    expect(defaultAgentName('My Laptop (2)')).toBe('My-Laptop--2-');
-    expect(defaultAgentName('_build.local')).toBe('build.local');
-    expect(defaultAgentName('***')).toBe('agent');
-  });
 
   it('configures the Android driver: native app, emulator camera, web harness port and chromedriver', () => {
     const env = loadEnv({

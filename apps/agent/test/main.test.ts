@@ -81,6 +81,8 @@ describe('agent main', () => {
       AGENT_CACHE_DIR: cacheDir,
       LOCK_DURATION_MS: '1000',
       STALLED_INTERVAL_MS: '1000',
+      // the restarted agent waits for the dead process's device lease to expire
+      LEASE_TTL_MS: '2000',
       LOG_LEVEL: 'silent',
     };
     const first = run(env);
@@ -114,6 +116,8 @@ describe('agent main', () => {
         logger: pino({ level: 'silent' }),
         lockDurationMs: 1000,
         stalledIntervalMs: 1000,
+        leaseTtlMs: 2000,
+        leaseBusyRetryMs: 500,
       });
       const job = await settled(queue, data.jobId, 30_000);
       expect(await job.getState()).toBe('completed');

@@ -11,7 +11,7 @@ const Env = z.object({
   MAX_ARTIFACT_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   QUEUE_PREFIX: z.string().default('edgeproof'),
   /** a token with the admin role, created (hashed) on start when set */
-  EDGEPROOF_ADMIN_TOKEN: z.string().min(20).optional(),
+  EDGEPROOF_ADMIN_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
   PUBLIC_URL: z.string().optional(),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   /** a device silent for this long is offline */

@@ -5,14 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentRegistered, DeviceTier, ResultPost, RunOut } from '@edgeproof/contracts';
+import type { DeviceTier, ResultPost, RunOut } from '@edgeproof/contracts';
 import { seededRandom, summarize } from '@edgeproof/metrics';
 import { buildZoo } from '@edgeproof/model-zoo';
 import { repoRoot } from '@edgeproof/testkit';
+import { registerSimulatedAgent, type SimulatedAgent } from './simulated-agent.ts';
 
 export interface SeedTarget {
   url: string;
-  tokens: { admin: string; ml_engineer: string; agent: string };
+  tokens: { admin: string; ml_engineer: string };
+  /** a token for the named agent (role agent, bound to it) */
+  agentToken(agent: string): Promise<string>;
 }
 
 export interface SeedOptions {
@@ -32,6 +35,8 @@ export interface Seeded {
   deviceIds: string[];
   localKeys: string[];
   jobs: RunOut['jobs'];
+  /** the agent that holds the seeded devices, for posting more results */
+  agent: SimulatedAgent;
 }
 
 async function call<T>(t: SeedTarget, token: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -80,14 +85,15 @@ export async function seedDashboard(t: SeedTarget, opts: SeedOptions): Promise<S
   if (opts.withAccuracy) await upload(t, '/v1/datasets', join(zooDir, zoo.files.mnistTest.file), { name: 'mnist-test', version: '1' });
 
   const localKeys = Array.from({ length: opts.devices }, (_, i) => `lab-${String(i + 1).padStart(2, '0')}`);
-  const registered = await call<AgentRegistered>(t, t.tokens.agent, 'POST', '/v1/agents/register', {
-    name: `lab-agent-${model}`,
+  const agentName = `lab-agent-${model}`;
+  const agent = await registerSimulatedAgent(t.url, await t.agentToken(agentName), {
+    name: agentName,
     devices: localKeys.map((localKey, i) => {
       const [maker, phone] = PHONES[i % PHONES.length] as readonly [string, string];
       return { localKey, platform: i % 4 === 3 ? 'ios' : 'android', driver: 'host', maker, model: phone, tier: TIERS[i % 3], runtimes: ['onnxruntime-node'], attributes: { batteryLevel: 0.5 + (i % 5) / 10 } };
     }),
   });
-  const deviceIds = registered.devices.map((d) => d.id);
+  const deviceIds = agent.registered.devices.map((d) => d.id);
   const run = await call<RunOut>(t, t.tokens.ml_engineer, 'POST', '/v1/runs', {
     model,
     version: '1.1.0',
@@ -97,13 +103,13 @@ export async function seedDashboard(t: SeedTarget, opts: SeedOptions): Promise<S
     benchmarks: opts.withAccuracy ? ['latency', 'accuracy', 'parity'] : ['latency'],
     settings: { dims: { batch: 1 } },
   });
-  await Promise.all(run.jobs.map((job) => postResult(t, job, deviceIds.indexOf(job.device.id), opts)));
-  return { model, candidate: '1.1.0', baseline: '1.0.0', runId: run.id, deviceIds, localKeys, jobs: run.jobs };
+  await Promise.all(run.jobs.map((job) => postResult(agent, job, deviceIds.indexOf(job.device.id), opts)));
+  return { model, candidate: '1.1.0', baseline: '1.0.0', runId: run.id, deviceIds, localKeys, jobs: run.jobs, agent };
 }
 
 /** Reports one job the way an agent does: start, then the result. */
-export async function postResult(t: SeedTarget, job: RunOut['jobs'][number], deviceIndex: number, opts: Pick<SeedOptions, 'samplesPerJob' | 'slowdown'>): Promise<void> {
-  await call(t, t.tokens.agent, 'POST', `/v1/agent/jobs/${job.id}/start`, { attempt: 1 });
+export async function postResult(agent: SimulatedAgent, job: RunOut['jobs'][number], deviceIndex: number, opts: Pick<SeedOptions, 'samplesPerJob' | 'slowdown'>): Promise<void> {
+  await agent.call('POST', `/v1/agent/jobs/${job.id}/start`, { attempt: 1 });
   const candidate = job.role === 'candidate';
   const environment: ResultPost['environment'] = {
     runtime: 'onnxruntime-node', runtimeVersion: '1.30.0', executionProvider: 'cpu', threads: 1, graphOptimization: 'all',
@@ -127,5 +133,5 @@ export async function postResult(t: SeedTarget, job: RunOut['jobs'][number], dev
   } else {
     body = { attempt: 1, summary: { kind: 'parity', samples: 8, outputs: [{ name: 'probabilities', elements: 10, maxAbsError: 1e-6 * (deviceIndex + 1), meanAbsError: 1e-7, cosineSimilarity: 1 }], reference: { runtime: 'onnxruntime-node', executionProvider: 'cpu', settings: 'threads=1' } }, rawSamples: [], environment };
   }
-  await call(t, t.tokens.agent, 'POST', `/v1/agent/jobs/${job.id}/result`, body);
+  await agent.call('POST', `/v1/agent/jobs/${job.id}/result`, body);
 }

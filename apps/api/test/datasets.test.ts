@@ -60,7 +60,8 @@ describe('datasets API and artifact integrity', () => {
     const bytes = await readFile(path);
     bytes[10] = (bytes[10] ?? 0) ^ 0xff;
     await writeFile(path, bytes);
-    const res = await api.app.inject({ method: 'GET', url: `/v1/artifacts/${version.sha256}`, headers: api.auth('agent') });
+    // admins read any artifact; an agent only those its unfinished jobs read
+    const res = await api.app.inject({ method: 'GET', url: `/v1/artifacts/${version.sha256}`, headers: api.auth('admin') });
     expect(res.statusCode).toBe(500);
     expect(res.json().error.message).toMatch(/integrity/);
     const viewer = await api.app.inject({ method: 'GET', url: `/v1/artifacts/${version.sha256}`, headers: api.auth('viewer') });

@@ -1,12 +1,13 @@
-import type { DeviceOut } from '@edgeproof/contracts';
+import { AGENT_EPOCH_HEADER, type DeviceOut } from '@edgeproof/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareVersions, inVersionRange, ownedBy, selectDevices } from '../src/services/device-selection.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { startTestApi, TEST_AGENT, type TestApi } from './helpers.ts';
 
 /** Quarantine rules through the real API and Postgres: heartbeats count failures, an admin releases. */
 describe('device health, quarantine and release', () => {
   let t: TestApi;
   let agentId: string;
+  let agentHeaders: Record<string, string> = {};
   const ids: Record<string, string> = {};
 
   const device = (localKey: string, extra: Record<string, unknown> = {}) => ({
@@ -25,7 +26,7 @@ describe('device health, quarantine and release', () => {
       url: '/v1/agents/register',
       headers: t.auth('agent'),
       payload: {
-        name: 'lab-1',
+        name: TEST_AGENT,
         devices: [
           device('android:A', { osVersion: '12', attributes: { team: 'vision' } }),
           device('android:B', { osVersion: '14', tags: ['team:audio'] }),
@@ -35,12 +36,13 @@ describe('device health, quarantine and release', () => {
     });
     expect(res.statusCode).toBe(200);
     agentId = res.json().agentId;
+    agentHeaders = { ...t.auth('agent'), [AGENT_EPOCH_HEADER]: String(res.json().epoch) };
     for (const d of res.json().devices as { id: string; localKey: string }[]) ids[d.localKey] = d.id;
   });
   afterAll(() => t.close());
 
   const beat = (devices: object[]) =>
-    t.app.inject({ method: 'POST', url: `/v1/agents/${agentId}/heartbeat`, headers: t.auth('agent'), payload: { devices } });
+    t.app.inject({ method: 'POST', url: `/v1/agents/${agentId}/heartbeat`, headers: agentHeaders, payload: { devices } });
   const get = async (key: string): Promise<DeviceOut> =>
     (await t.app.inject({ method: 'GET', url: `/v1/devices/${ids[key]}`, headers: t.auth('viewer') })).json();
 

@@ -7,12 +7,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentRegistered, FeatureCostSample, FeatureFrameRecord, RunOut } from '@edgeproof/contracts';
+import type { FeatureCostSample, FeatureFrameRecord, RunOut } from '@edgeproof/contracts';
 import { FeatureRunSettings } from '@edgeproof/contracts';
 import { featureResult } from '@edgeproof/devices';
 import { buildFeatureBundles } from '@edgeproof/feature-zoo';
 import { parseMotGroundTruth, writeScenario } from '@edgeproof/scenes';
 import type { SeedTarget } from './dashboard-seed.ts';
+import { registerSimulatedAgent } from './simulated-agent.ts';
 
 export interface SeededFeature {
   runId: string;
@@ -48,11 +49,11 @@ export async function seedFeatureEvaluation(t: SeedTarget, dir: string, opts: { 
   await call(t, ml, 'POST', '/v1/scenarios', await form({}, { video: scene.paths.video, groundTruth: scene.paths.groundTruth, manifest: scene.paths.manifest }));
   const b = builds.bundles.reference;
   await call(t, ml, 'POST', '/v1/features', await form({ name: 'item-finder', version: '1.0.0', platform: 'web', models: JSON.stringify({ detector: { model: 'item-detector', version: '1.0.0' } }) }, { file: b.path }));
-  const registered = await call<AgentRegistered>(t, t.tokens.agent, 'POST', '/v1/agents/register', {
+  const agent = await registerSimulatedAgent(t.url, await t.agentToken('lab-browser-agent'), {
     name: 'lab-browser-agent',
     devices: [{ localKey: 'browser-1', platform: 'browser', driver: 'browser', maker: 'Chromium', model: 'Chromium 156', tier: 'mid', runtimes: ['onnxruntime-web/wasm'], attributes: {} }],
   });
-  const deviceId = registered.devices[0]?.id as string;
+  const deviceId = agent.registered.devices[0]?.id as string;
   const run = await call<RunOut>(t, ml, 'POST', '/v1/runs', {
     model: 'item-detector',
     version: '1.0.0',
@@ -63,7 +64,7 @@ export async function seedFeatureEvaluation(t: SeedTarget, dir: string, opts: { 
     settings: { feature: {} },
   });
   const job = run.jobs[0] as RunOut['jobs'][number];
-  await call(t, t.tokens.agent, 'POST', `/v1/agent/jobs/${job.id}/start`, { attempt: 1 });
+  await agent.call('POST', `/v1/agent/jobs/${job.id}/start`, { attempt: 1 });
 
   const m = scene.manifest;
   const groundTruthText = await readFile(scene.paths.groundTruth, 'utf8');
@@ -93,6 +94,6 @@ export async function seedFeatureEvaluation(t: SeedTarget, dir: string, opts: { 
     cost: { samples, sources: { cpu: '/proc (Chromium process tree)', memory: '/proc (Chromium process tree)', thermal: 'unavailable', energy: 'unavailable', battery: 'unavailable (host)' }, intervalMs: durationMs / Math.max(1, opts.costSamples - 1) },
     environment: { runtime: 'onnxruntime-web', runtimeVersion: '1.30.0', executionProvider: 'wasm', thermalState: 'unavailable', os: 'Linux', cpu: 'x86_64' },
   });
-  await call(t, t.tokens.agent, 'POST', `/v1/agent/jobs/${job.id}/result`, { attempt: 1, ...result });
+  await agent.call('POST', `/v1/agent/jobs/${job.id}/result`, { attempt: 1, ...result });
   return { runId: run.id, jobId: job.id, frames: records.length, costSamples: samples.length };
 }

@@ -3,7 +3,7 @@ import { deviceQueueName } from '@edgeproof/queue';
 import { generateScenario } from '@edgeproof/scenes';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelForm, startTestApi, type TestApi } from './helpers.ts';
+import { modelForm, startTestApi, TEST_AGENT, type TestApi } from './helpers.ts';
 
 const scene = generateScenario({ seed: 3, durationSeconds: 1, itemCount: 2, name: 'shelf', version: '1' });
 const bundle = Buffer.from('const s = 1;\nasync function a() {}\nasync function b() { return []; }\nfunction c() {}\nexport { a as init, b as process, c as dispose };\n');
@@ -46,7 +46,7 @@ describe('feature builds, scenarios and feature runs', () => {
       url: '/v1/agents/register',
       headers: api.auth('agent'),
       payload: {
-        name: 'lab',
+        name: TEST_AGENT,
         devices: [
           { localKey: 'browser-1', platform: 'browser', driver: 'browser', tier: 'mid', runtimes: ['onnxruntime-web/wasm'] },
           { localKey: 'host', platform: 'linux', driver: 'host', tier: 'mid', runtimes: ['onnxruntime-node'] },

@@ -7,11 +7,17 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppConfig } from '../src/app.ts';
 import { createToken } from '../src/services/tokens.ts';
 
+/** the agent the default agent token (`tokens.agent`) acts for */
+export const TEST_AGENT = 'test-agent';
+
 export interface TestApi {
   app: FastifyInstance;
   /** base URL when started with `listen: true`, else '' */
   url: string;
+  /** one token per role; the agent token acts for agent `TEST_AGENT` */
   tokens: Record<Role, string>;
+  /** a new agent token bound to `agent` */
+  agentToken(agent: string): Promise<string>;
   artifactRoot: string;
   databaseUrl: string;
   redisUrl: string;
@@ -45,7 +51,9 @@ export async function startTestApi(overrides: Partial<AppConfig> = {}, opts: { l
   const url = opts.listen ? await app.listen({ host: '127.0.0.1', port: 0 }) : '';
   const roles: Role[] = ['admin', 'ml_engineer', 'ci', 'agent', 'viewer'];
   const tokens = Object.fromEntries(
-    await Promise.all(roles.map(async (r) => [r, (await createToken(app.db, `test-${r}`, r)).token] as const)),
+    await Promise.all(
+      roles.map(async (r) => [r, (await createToken(app.db, { name: `test-${r}`, role: r, agent: r === 'agent' ? TEST_AGENT : undefined })).token] as const),
+    ),
   ) as Record<Role, string>;
   return {
     app,
@@ -55,6 +63,7 @@ export async function startTestApi(overrides: Partial<AppConfig> = {}, opts: { l
     databaseUrl: database.url,
     redisUrl: config.REDIS_URL,
     queuePrefix,
+    agentToken: async (agent) => (await createToken(app.db, { name: `test-agent-${agent}`, role: 'agent', agent })).token,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     storedFiles: async () => {
       const entries = await readdir(artifactRoot, { recursive: true, withFileTypes: true });

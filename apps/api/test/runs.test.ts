@@ -1,9 +1,10 @@
+import { AGENT_EPOCH_HEADER } from '@edgeproof/contracts';
 import { readFile } from 'node:fs/promises';
 import { deviceQueueName } from '@edgeproof/queue';
 import { thirdPartyModels } from '@edgeproof/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelForm, startTestApi, type TestApi } from './helpers.ts';
+import { modelForm, startTestApi, TEST_AGENT, type TestApi } from './helpers.ts';
 
 const environment = {
   runtime: 'onnxruntime-node',
@@ -44,10 +45,11 @@ describe('runs API', () => {
   let api: TestApi;
   let deviceIds: string[] = [];
   let agentId = '';
+  let agentHeaders: Record<string, string> = {};
   const queues = new Map<string, Queue>();
 
   const register = (devices: object[]) =>
-    api.app.inject({ method: 'POST', url: '/v1/agents/register', headers: api.auth('agent'), payload: { name: 'lab-1', devices } });
+    api.app.inject({ method: 'POST', url: '/v1/agents/register', headers: api.auth('agent'), payload: { name: TEST_AGENT, devices } });
   const device = (localKey: string, tier: string) => ({ localKey, platform: 'linux', driver: 'host', tier, runtimes: ['onnxruntime-node'], cpu: 'x' });
   const queueOf = (id: string) => {
     let q = queues.get(id);
@@ -71,6 +73,7 @@ describe('runs API', () => {
     const reg = await register([device('host-a', 'mid'), device('host-b', 'mid'), device('phone-low', 'low')]);
     expect(reg.statusCode).toBe(200);
     agentId = reg.json().agentId;
+    agentHeaders = { ...api.auth('agent'), [AGENT_EPOCH_HEADER]: String(reg.json().epoch) };
     deviceIds = reg.json().devices.map((d: { id: string }) => d.id);
   });
   afterAll(async () => {
@@ -136,7 +139,7 @@ describe('runs API', () => {
     const run = (await createRun({ ...base, devices: { ids: [deviceIds[1]] } })).json();
     const jobId = run.jobs[0].id;
     const post = (path: string, payload: object, role: 'agent' | 'ci' = 'agent') =>
-      api.app.inject({ method: 'POST', url: `/v1/agent/jobs/${jobId}/${path}`, headers: api.auth(role), payload });
+      api.app.inject({ method: 'POST', url: `/v1/agent/jobs/${jobId}/${path}`, headers: role === 'agent' ? agentHeaders : api.auth(role), payload });
     expect((await post('start', { attempt: 1 })).json()).toEqual({ proceed: true });
     expect((await post('result', latencyResult(1, 5), 'ci')).statusCode).toBe(403);
     const first = await post('result', latencyResult(1, 5));
@@ -158,7 +161,7 @@ describe('runs API', () => {
     const run = (await createRun({ ...base, devices: { ids: [deviceIds[1]] } })).json();
     const jobId = run.jobs[0].id;
     const post = (path: string, payload: object) =>
-      api.app.inject({ method: 'POST', url: `/v1/agent/jobs/${jobId}/${path}`, headers: api.auth('agent'), payload });
+      api.app.inject({ method: 'POST', url: `/v1/agent/jobs/${jobId}/${path}`, headers: agentHeaders, payload });
     await post('start', { attempt: 1 });
     await post('failure', { attempt: 1, error: 'boom', final: false });
     let row = await api.app.db.job.findUniqueOrThrow({ where: { id: jobId } });
@@ -178,7 +181,7 @@ describe('runs API', () => {
     const hb = await api.app.inject({
       method: 'POST',
       url: `/v1/agents/${agentId}/heartbeat`,
-      headers: api.auth('agent'),
+      headers: agentHeaders,
       payload: { devices: [{ localKey: 'host-b', status: 'idle' }] },
     });
     expect(hb.statusCode).toBe(204);

@@ -14,6 +14,7 @@ import type {
   PolicyRef,
   RunCreateInput,
   RunOut,
+  StoredPolicyOut,
 } from '@edgeproof/contracts';
 
 export class ApiError extends Error {
@@ -97,8 +98,9 @@ export class EdgeproofClient {
     return (await this.request<{ items: DeviceOut[] }>('GET', '/v1/devices')).body.items;
   }
 
-  async createToken(name: string, role: string): Promise<string> {
-    return (await this.request<{ token: string }>('POST', '/v1/tokens', { json: { name, role } })).body.token;
+  /** `agent`: for role agent, the agent the token acts for */
+  async createToken(name: string, role: string, agent?: string): Promise<string> {
+    return (await this.request<{ token: string }>('POST', '/v1/tokens', { json: { name, role, ...(agent ? { agent } : {}) } })).body.token;
   }
 
   /** Polls a run until every job is done, calling `onProgress` on each change. */
@@ -141,6 +143,15 @@ export class EdgeproofClient {
       if (Date.now() > deadline) throw new ApiError(0, 'timeout', `gate ${id} was not decided within ${Math.round(opts.timeoutMs / 1000)} s`);
       await new Promise((r) => setTimeout(r, Math.min(opts.intervalMs ?? 500, Math.max(0, deadline - Date.now()) + 10)));
     }
+  }
+
+  /** Saves the next revision of a stored policy (ml_engineer or admin). */
+  async savePolicy(model: string, body: { name: string; source: string }): Promise<StoredPolicyOut> {
+    return (await this.request<StoredPolicyOut>('POST', `/v1/models/${encodeURIComponent(model)}/policies`, { json: body })).body;
+  }
+
+  async getPolicy(model: string, name: string): Promise<StoredPolicyOut> {
+    return (await this.request<StoredPolicyOut>('GET', `/v1/models/${encodeURIComponent(model)}/policies/${encodeURIComponent(name)}`)).body;
   }
 
   async getApproved(model: string, q: { platform?: string | undefined; tier?: string | undefined; channel?: string | undefined }): Promise<ApprovedModelOut> {

@@ -141,7 +141,7 @@ describe('dashboard in a real browser against the real API', () => {
     await page.goto(`${api.url}/runs/${run.id}`);
     await page.getByTestId('run-jobs').waitFor();
     expect(await page.locator('tr[data-status="queued"]').count()).toBe(2);
-    for (const job of run.jobs) await postResult(api, job, seeded.deviceIds.indexOf(job.device.id), { samplesPerJob: 100 });
+    for (const job of run.jobs) await postResult(seeded.agent, job, seeded.deviceIds.indexOf(job.device.id), { samplesPerJob: 100 });
     await page.locator('tr[data-status="succeeded"]').nth(1).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
     await page.screenshot({ path: join(screenshots, 'run.png'), fullPage: true });

@@ -57,6 +57,8 @@ export const ErrorCode = z.enum([
   'invalid_dataset',
   'internal',
   'unavailable',
+  /** an agent call from a process that another instance of the same agent has taken over (fenced) */
+  'superseded',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

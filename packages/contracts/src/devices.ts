@@ -24,15 +24,26 @@ export const DeviceRegistration = z.strictObject({
 export type DeviceRegistration = z.infer<typeof DeviceRegistration>;
 
 export const AgentRegister = z.strictObject({
+  /** must be the agent the token is bound to */
   name: Slug,
+  /** this process; one random id per agent process. Re-registering with the same id keeps the epoch */
+  instanceId: z.uuid().optional(),
+  /**
+   * take the agent over from another live instance at once (its calls are refused from then on);
+   * without it a second live instance gets 409 until the first has been silent for the offline timeout
+   */
+  takeover: z.boolean().default(false),
   hostname: z.string().max(300).optional(),
   agentVersion: z.string().max(100).optional(),
-  devices: z.array(DeviceRegistration),
+  devices: z.array(DeviceRegistration).max(10_000),
 });
 export type AgentRegister = z.infer<typeof AgentRegister>;
 
 export const AgentRegistered = z.object({
   agentId: z.uuid(),
+  instanceId: z.uuid(),
+  /** the fencing token: send it as the `Agent-Epoch` header on every later agent call */
+  epoch: z.number().int(),
   devices: z.array(z.object({ id: z.uuid(), localKey: z.string(), queue: z.string() })),
   heartbeatIntervalMs: z.number().int(),
 });
@@ -85,3 +96,6 @@ export type DeviceOut = z.infer<typeof DeviceOut>;
 /** An admin's reason for taking a device out of service. */
 export const DeviceQuarantine = z.strictObject({ reason: z.string().min(1).max(2000) });
 export type DeviceQuarantine = z.infer<typeof DeviceQuarantine>;
+
+/** Header carrying the agent's fencing epoch (from registration) on every heartbeat and job call. */
+export const AGENT_EPOCH_HEADER = 'agent-epoch';

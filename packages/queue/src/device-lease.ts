@@ -1,15 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { agentEpochKey } from './agent-epoch.ts';
 
-// free, or held by an earlier incarnation of the same holder (a restarted agent): take it
-const ACQUIRE = `local v = redis.call('get', KEYS[1])
-if v == false or string.sub(v, 1, string.len(ARGV[2]) + 1) == ARGV[2] .. '|' then
-  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
+// KEYS: lease, agent epoch, history. ARGV: token, ttl, epoch ('' = unfenced), resource.
+// A holder whose agent has a newer epoch (another process took the agent over) is fenced: -1.
+// A lease is only ever taken when free: a restarted agent waits for its dead process's lease to expire,
+// since nothing proves that process stopped measuring.
+const ACQUIRE = `if ARGV[3] ~= '' then
+  local cur = tonumber(redis.call('get', KEYS[2]) or '0')
+  local mine = tonumber(ARGV[3])
+  if cur > mine then return -1 end
+  if mine > cur then redis.call('set', KEYS[2], ARGV[3]) end
+end
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local t = redis.call('time')
+  redis.call('xadd', KEYS[3], 'MAXLEN', '~', '100000', '*', 'event', 'acquire', 'resource', ARGV[4], 'token', ARGV[1], 'atUs', t[1] .. string.format('%06d', t[2]))
   return 1
 end
 return 0`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+// KEYS: lease, agent epoch. ARGV: token, ttl, epoch.
+const RENEW = `if ARGV[3] ~= '' and tonumber(redis.call('get', KEYS[2]) or '0') > tonumber(ARGV[3]) then return -1 end
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
+// KEYS: lease, history. ARGV: token, resource.
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('del', KEYS[1])
+  local t = redis.call('time')
+  redis.call('xadd', KEYS[2], 'MAXLEN', '~', '100000', '*', 'event', 'release', 'resource', ARGV[2], 'token', ARGV[1], 'atUs', t[1] .. string.format('%06d', t[2]))
+  return 1
+end
+return 0`;
 
 export interface DeviceLeaseOptions {
   /** key prefix, e.g. the queue prefix; default "edgeproof" */
@@ -20,16 +40,45 @@ export interface DeviceLeaseOptions {
   renewEveryMs?: number;
 }
 
-/** Who holds a device, as stored in Redis: `<holder>|<token>`. */
+/** Who holds a device, as stored in Redis: `<holder>|<epoch>|<token>`. */
 export interface LeaseInfo {
   holder: string;
+  /** the holder agent's fencing epoch; null for an unfenced holder */
+  epoch: number | null;
   ttlMs: number;
 }
 
+/** The agent process that asks is no longer the agent's live instance (a newer epoch took it over). */
+export interface LeaseFence {
+  agent: string;
+  epoch: number;
+}
+
+/** One entry of the lease history (a capped Redis stream): when each lease was taken and given back. */
+export interface LeaseEvent {
+  event: 'acquire' | 'release';
+  resource: string;
+  holder: string;
+  epoch: number | null;
+  token: string;
+  /** Redis server time, microseconds since the epoch */
+  atUs: number;
+}
+
+export class LeaseFencedError extends Error {
+  override name = 'LeaseFencedError';
+}
+
+const parseValue = (value: string) => {
+  const [holder = '', epoch = ''] = value.split('|');
+  return { holder, epoch: epoch === '' ? null : Number(epoch) };
+};
+
 /**
  * A device lease: while one job holds it no other job or agent can use the same physical device.
- * `SET key value NX PX ttl` to take it, renewal only by the holder's token, release by compare-and-delete,
- * so a lease whose holder died simply expires.
+ * `SET key value NX PX ttl` to take it, renewal only by the holder's token and only while its agent's
+ * epoch is current, release by compare-and-delete, so a lease whose holder died simply expires and a
+ * superseded process can neither take nor keep one.
  */
 export class DeviceLeases {
   readonly #redis: Redis;
@@ -49,17 +98,26 @@ export class DeviceLeases {
     return `${this.#prefix}:device-lease:${resource}`;
   }
 
+  get historyKey(): string {
+    return `${this.#prefix}:device-lease-history`;
+  }
+
+  #epochKey(fence: LeaseFence | undefined): string {
+    return fence ? agentEpochKey(this.#prefix, fence.agent) : `${this.#prefix}:agent-epoch:-`;
+  }
+
   /**
-   * Takes the lease, or returns null when someone else holds it. The lease renews itself until released.
-   * `holder` names the holder stably (agent and device slot): a holder that died and came back takes its
-   * own stale lease over at once instead of waiting for the TTL.
+   * Takes the lease, or returns null when someone holds it. The lease renews itself until released.
+   * With a fence, throws LeaseFencedError when the agent has a newer epoch than the caller's.
    */
-  async acquire(resource: string, holder: string): Promise<DeviceLease | null> {
+  async acquire(resource: string, holder: string, fence?: LeaseFence): Promise<DeviceLease | null> {
     if (holder.includes('|')) throw new Error('a lease holder name must not contain "|"');
-    const token = `${holder}|${randomUUID()}`;
-    const ok = await this.#redis.eval(ACQUIRE, 1, this.key(resource), token, holder, String(this.#ttlMs));
+    const token = `${holder}|${fence?.epoch ?? ''}|${randomUUID()}`;
+    const epochKey = this.#epochKey(fence);
+    const ok = await this.#redis.eval(ACQUIRE, 3, this.key(resource), epochKey, this.historyKey, token, String(this.#ttlMs), String(fence?.epoch ?? ''), resource);
+    if (ok === -1) throw new LeaseFencedError(`agent ${fence?.agent} has a newer instance than epoch ${fence?.epoch}: this process may not take devices`);
     if (ok !== 1) return null;
-    return new DeviceLease(this.#redis, this.key(resource), token, this.#ttlMs, this.#renewEveryMs);
+    return new DeviceLease(this.#redis, { key: this.key(resource), resource, token, epochKey, historyKey: this.historyKey, epoch: fence?.epoch, ttlMs: this.#ttlMs, renewEveryMs: this.#renewEveryMs });
   }
 
   /** The current holder, or null when the device is free. */
@@ -67,30 +125,56 @@ export class DeviceLeases {
     const key = this.key(resource);
     const [value, ttl] = await Promise.all([this.#redis.get(key), this.#redis.pttl(key)]);
     if (value === null) return null;
-    return { holder: value.slice(0, value.lastIndexOf('|')), ttlMs: ttl };
+    return { ...parseValue(value), ttlMs: ttl };
   }
+
+  /** Every recorded acquire and release, oldest first (capped at ~100,000 entries). */
+  async history(): Promise<LeaseEvent[]> {
+    const entries = await this.#redis.xrange(this.historyKey, '-', '+');
+    return entries.map(([, fields]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+      const token = f['token'] ?? '';
+      return { event: f['event'] as LeaseEvent['event'], resource: f['resource'] ?? '', token, ...parseValue(token), atUs: Number(f['atUs']) };
+    });
+  }
+}
+
+interface LeaseState {
+  key: string;
+  resource: string;
+  token: string;
+  epochKey: string;
+  historyKey: string;
+  epoch: number | undefined;
+  ttlMs: number;
+  renewEveryMs: number;
 }
 
 export class DeviceLease {
   readonly #redis: Redis;
-  readonly key: string;
-  readonly token: string;
-  readonly #ttlMs: number;
+  readonly #s: LeaseState;
   #timer: NodeJS.Timeout | undefined;
   #lost = false;
   #released = false;
   readonly #lostListeners: ((reason: string) => void)[] = [];
 
-  constructor(redis: Redis, key: string, token: string, ttlMs: number, renewEveryMs: number) {
+  constructor(redis: Redis, state: LeaseState) {
     this.#redis = redis;
-    this.key = key;
-    this.token = token;
-    this.#ttlMs = ttlMs;
-    this.#timer = setInterval(() => void this.renew(), renewEveryMs);
+    this.#s = state;
+    this.#timer = setInterval(() => void this.renew(), state.renewEveryMs);
     this.#timer.unref();
   }
 
-  /** true once a renewal found the lease gone or taken over (e.g. it expired while Redis was unreachable) */
+  get key(): string {
+    return this.#s.key;
+  }
+
+  get token(): string {
+    return this.#s.token;
+  }
+
+  /** true once a renewal found the lease gone, taken over, or its agent superseded */
   get lost(): boolean {
     return this.#lost;
   }
@@ -102,18 +186,20 @@ export class DeviceLease {
   /** Extends the lease by its TTL; false (and `lost`) when this holder no longer has it. */
   async renew(): Promise<boolean> {
     if (this.#released || this.#lost) return false;
-    let ok: boolean;
+    let answer: unknown;
     try {
-      ok = (await this.#redis.eval(RENEW, 1, this.key, this.token, String(this.#ttlMs))) === 1;
+      answer = await this.#redis.eval(RENEW, 2, this.#s.key, this.#s.epochKey, this.#s.token, String(this.#s.ttlMs), String(this.#s.epoch ?? ''));
     } catch {
       return false; // Redis unreachable: try again next tick; the TTL decides
     }
-    if (!ok && !this.#released) {
+    if (answer === 1) return true;
+    if (!this.#released) {
       this.#lost = true;
       this.#stop();
-      for (const l of this.#lostListeners) l(`device lease ${this.key} expired or was taken over`);
+      const reason = answer === -1 ? `device lease ${this.#s.key}: this agent process was superseded by a newer instance` : `device lease ${this.#s.key} expired or was taken over`;
+      for (const l of this.#lostListeners) l(reason);
     }
-    return ok;
+    return false;
   }
 
   /** Deletes the lease only if this holder still has it. */
@@ -121,7 +207,7 @@ export class DeviceLease {
     if (this.#released) return false;
     this.#released = true;
     this.#stop();
-    return (await this.#redis.eval(RELEASE, 1, this.key, this.token)) === 1;
+    return (await this.#redis.eval(RELEASE, 2, this.#s.key, this.#s.historyKey, this.#s.token, this.#s.resource)) === 1;
   }
 
   #stop(): void {

@@ -1,3 +1,12 @@
 export { createRedis } from './connection.ts';
 export { jobCatalog, deviceQueueName, DEFAULT_QUEUE_PREFIX, type JobCatalog, type JobName, type JobPayload, type JobKind } from './catalog.ts';
-export { DeviceLeases, DeviceLease, type DeviceLeaseOptions, type LeaseInfo } from './device-lease.ts';
+export {
+  DeviceLeases,
+  DeviceLease,
+  LeaseFencedError,
+  type DeviceLeaseOptions,
+  type LeaseEvent,
+  type LeaseFence,
+  type LeaseInfo,
+} from './device-lease.ts';
+export { agentEpochKey, raiseAgentEpoch } from './agent-epoch.ts';

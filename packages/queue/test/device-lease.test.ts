@@ -1,7 +1,8 @@
 import { testRedisUrl, uniqueQueuePrefix } from '@edgeproof/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceLeases } from '../src/device-lease.ts';
+import { raiseAgentEpoch } from '../src/agent-epoch.ts';
+import { DeviceLeases, LeaseFencedError } from '../src/device-lease.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,17 +63,49 @@ describe('device leases in Redis', () => {
     await orphan!.release().catch(() => undefined); // stops its renewal timer; its Redis is gone
   });
 
-  it('the same holder coming back (a restarted agent) takes its stale lease over at once', async () => {
+  it('a restarted agent waits for its dead process\'s lease to expire: nothing proves that process stopped', async () => {
     const prefix = uniqueQueuePrefix();
     const deadConn = connect();
-    const before = await new DeviceLeases(deadConn, { prefix, ttlMs: 60_000 }).acquire('phone-3', 'agent-a/slot-1');
+    const before = await new DeviceLeases(deadConn, { prefix, ttlMs: 700 }).acquire('phone-3', 'agent-a/slot-1', { agent: 'agent-a', epoch: 1 });
+    expect(before).not.toBeNull();
     deadConn.disconnect();
-    const restarted = new DeviceLeases(connect(), { prefix, ttlMs: 60_000 });
-    expect(await restarted.acquire('phone-3', 'agent-a/slot-2')).toBeNull();
-    const again = await restarted.acquire('phone-3', 'agent-a/slot-1');
+    const restarted = new DeviceLeases(connect(), { prefix, ttlMs: 700 });
+    expect(await restarted.acquire('phone-3', 'agent-a/slot-1', { agent: 'agent-a', epoch: 2 })).toBeNull();
+    await sleep(900);
+    const again = await restarted.acquire('phone-3', 'agent-a/slot-1', { agent: 'agent-a', epoch: 2 });
     expect(again).not.toBeNull();
+    expect(await restarted.holder('phone-3')).toMatchObject({ holder: 'agent-a/slot-1', epoch: 2 });
     await again!.release();
     await before!.release().catch(() => undefined);
+  });
+
+  it('a superseded process can neither take a device nor keep the one it holds, and is told so', async () => {
+    const prefix = uniqueQueuePrefix();
+    const oldLeases = new DeviceLeases(connect(), { prefix, ttlMs: 5_000, renewEveryMs: 1_000 });
+    const newLeases = new DeviceLeases(connect(), { prefix, ttlMs: 5_000, renewEveryMs: 1_000 });
+    const held = await oldLeases.acquire('phone-4', 'agent-a/slot', { agent: 'agent-a', epoch: 3 });
+    const lost: string[] = [];
+    held!.onLost((r) => lost.push(r));
+    // the new instance (epoch 4) announces itself; the device stays with the old lease until it is given back
+    await raiseAgentEpoch(connect(), prefix, 'agent-a', 4);
+    expect(await newLeases.acquire('phone-4', 'agent-a/slot', { agent: 'agent-a', epoch: 4 })).toBeNull();
+    expect(await held!.renew()).toBe(false);
+    expect(held!.lost).toBe(true);
+    expect(lost[0]).toMatch(/superseded/);
+    await expect(oldLeases.acquire('phone-5', 'agent-a/slot', { agent: 'agent-a', epoch: 3 })).rejects.toThrow(LeaseFencedError);
+    expect(await held!.release()).toBe(true);
+    const taken = await newLeases.acquire('phone-4', 'agent-a/slot', { agent: 'agent-a', epoch: 4 });
+    expect(taken).not.toBeNull();
+    await taken!.release();
+    // epochs never go down
+    expect(await raiseAgentEpoch(connect(), prefix, 'agent-a', 2)).toBe(4);
+    const history = await newLeases.history();
+    expect(history.map((e) => [e.event, e.resource, e.epoch])).toEqual([
+      ['acquire', 'phone-4', 3],
+      ['release', 'phone-4', 3],
+      ['acquire', 'phone-4', 4],
+      ['release', 'phone-4', 4],
+    ]);
   });
 
   it('a holder that finds its lease taken over is told, and cannot delete the new holder\'s lease', async () => {

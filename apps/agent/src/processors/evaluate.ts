@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { EvaluateJobPayload } from '@edgeproof/contracts';
 import { DriverError, type DriverJob, type DriverResult, type HealthReport } from '@edgeproof/devices';
-import { jobCatalog, type DeviceLease, type DeviceLeases } from '@edgeproof/queue';
+import { jobCatalog, LeaseFencedError, type DeviceLease, type DeviceLeases, type LeaseFence } from '@edgeproof/queue';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import type { ArtifactCache } from '../artifact-cache.ts';
 import type { DeviceSlot } from '../device-slot.ts';
@@ -16,8 +16,13 @@ export interface EvaluateDeps {
   logger: Logger;
   /** called when the device starts or stops being busy */
   onBusyChange?: () => void;
-  /** when set, a job runs only while it holds the device's lease (one job per physical device, across agents) */
-  leases?: { store: DeviceLeases; holder: string; busyRetryMs: number };
+  /** called when the API or the lease store says another process of this agent took over */
+  onSuperseded?: (reason: string) => void;
+  /**
+   * when set, a job runs only while it holds the device's lease (one job per physical device, across
+   * agents and across processes of one agent: the fence makes a superseded process give devices up)
+   */
+  leases?: { store: DeviceLeases; holder: string; fence?: LeaseFence; busyRetryMs: number };
 }
 
 export type EvaluateOutcome =
@@ -47,9 +52,17 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
     const payload = parsed.data;
     const log = deps.logger.child({ jobId: payload.jobId, attempt, benchmark: payload.benchmark, device: deps.slot.localKey });
 
+    // a superseded process hands the job back untouched: the live instance runs it, no attempt is spent
+    const handBack = async (err: unknown): Promise<never> => {
+      deps.onSuperseded?.(err instanceof Error ? err.message : String(err));
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    };
     let lease: DeviceLease | null = null;
     if (deps.leases) {
-      lease = await deps.leases.store.acquire(deps.slot.leaseKey, `${deps.leases.holder}/${deps.slot.id}`);
+      lease = await deps.leases.store
+        .acquire(deps.slot.leaseKey, `${deps.leases.holder}/${deps.slot.id}`, deps.leases.fence)
+        .catch((err: unknown) => (err instanceof LeaseFencedError ? handBack(err) : Promise.reject(err)));
       if (!lease) {
         // someone else is using this physical device: come back later without spending an attempt
         log.info({ leaseKey: deps.slot.leaseKey }, 'device leased elsewhere; job delayed');
@@ -66,6 +79,9 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
     try {
       const start = await deps.api.startJob(payload.jobId, { attempt }).catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 404) throw new UnrecoverableError(`the API does not know job ${payload.jobId}`);
+        if (err instanceof ApiError && err.code === 'superseded') return handBack(err);
+        // re-routed to a device of another agent meanwhile: not this agent's job any more
+        if (err instanceof ApiError && err.status === 403) return { proceed: false, reason: err.message };
         throw err;
       });
       if (!start.proceed) {
@@ -83,10 +99,19 @@ export function createEvaluateProcessor(deps: EvaluateDeps) {
       const measured = await deps.slot.driver.run(deps.slot.registration, driverJob, run.signal);
       if (lease?.lost) throw new Error('the device lease was lost during the run; the measurement is discarded');
       const result = withCooldown(measured, fit.cooldownWaitMs);
-      const { stored } = await deps.api.postResult(payload.jobId, { attempt, ...result });
-      log.info({ stored }, 'result posted');
-      return { status: stored ? 'stored' : 'duplicate' };
+      const posted = await deps.api.postResult(payload.jobId, { attempt, ...result }).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 'superseded') return handBack(err);
+        if (err instanceof ApiError && (err.status === 409 || err.status === 403)) return { stored: false, refused: err.message };
+        throw err;
+      });
+      if ('refused' in posted) {
+        log.warn({ reason: posted.refused }, 'the API refused the result; the measurement is discarded');
+        return { status: 'skipped', reason: posted.refused };
+      }
+      log.info({ stored: posted.stored }, 'result posted');
+      return { status: posted.stored ? 'stored' : 'duplicate' };
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       const error = classify(err);
       const final = error instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
       log.warn({ err: error, final }, 'job attempt failed');

@@ -78,7 +78,7 @@ export async function startStandInApi(opts: { heartbeatIntervalMs?: number } = {
         deviceIds.set(d.localKey, id);
         return { id, localKey: d.localKey, queue: deviceQueueName(id) };
       });
-      api.registered = { agentId, devices, heartbeatIntervalMs: api.heartbeatIntervalMs };
+      api.registered = { agentId, instanceId: reg.instanceId ?? randomUUID(), epoch: 1, devices, heartbeatIntervalMs: api.heartbeatIntervalMs };
       return send(res, 200, api.registered);
     }
     if (req.method === 'POST' && (m = /^\/v1\/agents\/([^/]+)\/heartbeat$/.exec(path))) {

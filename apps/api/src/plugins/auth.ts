@@ -1,12 +1,14 @@
 import type { Role } from '@edgeproof/contracts';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.ts';
-import { hashToken } from '../services/tokens.ts';
+import { hashToken, tokenState } from '../services/tokens.ts';
 
 export interface Principal {
   id: string;
   name: string;
   role: Role;
+  /** role agent: the agent this token acts for */
+  agent: string | null;
 }
 
 declare module 'fastify' {
@@ -14,12 +16,17 @@ declare module 'fastify' {
     principal: Principal;
   }
   interface FastifyContextConfig {
-    /** roles allowed on this route; admin is always allowed. Absent = any authenticated token. */
+    /** roles allowed on this route; admin is always allowed unless `agentOnly`. Absent = any authenticated token. */
     roles?: readonly Role[];
+    /** only an agent token bound to an agent may call this route (admin included: it acts for no agent) */
+    agentOnly?: boolean;
     /** no token needed (health checks only) */
     public?: boolean;
   }
 }
+
+/** lastUsedAt is written at most this often per token, not on every request */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Bearer tokens, stored hashed; every route needs one unless it is marked public. */
 export default fp(
@@ -34,11 +41,23 @@ export default fp(
       const match = header?.match(/^Bearer\s+(\S+)$/i);
       if (!match?.[1]) throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
       const row = await app.db.apiToken.findUnique({ where: { tokenHash: hashToken(match[1]) } });
-      if (!row || row.revokedAt) throw new AppError(401, 'unauthorized', 'unknown or revoked token');
-      request.principal = { id: row.id, name: row.name, role: row.role };
+      const now = new Date();
+      const state = row ? tokenState(row, now) : 'unknown';
+      if (!row || state !== 'active') throw new AppError(401, 'unauthorized', `token is ${state === 'unknown' ? 'unknown' : state}`);
+      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+        await app.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+      }
+      request.principal = { id: row.id, name: row.name, role: row.role, agent: row.agentName };
+      const route = `${request.method} ${request.routeOptions.url}`;
+      if (config.agentOnly) {
+        if (row.role !== 'agent' || !row.agentName) {
+          throw new AppError(403, 'forbidden', `${route} is for agents: it needs an agent token bound to an agent (POST /v1/tokens {role: "agent", agent}); this token is role ${row.role}${row.role === 'agent' ? ' without an agent' : ''}`);
+        }
+        return;
+      }
       const roles = config.roles;
       if (roles && row.role !== 'admin' && !roles.includes(row.role)) {
-        throw new AppError(403, 'forbidden', `role ${row.role} may not ${request.method} ${request.routeOptions.url}; allowed: ${['admin', ...roles].join(', ')}`);
+        throw new AppError(403, 'forbidden', `role ${row.role} may not ${route}; allowed: ${['admin', ...roles].join(', ')}`);
       }
     });
   },

@@ -26,7 +26,8 @@ export default fp<AppConfig>(
       if (!addr || typeof addr === 'string') return '';
       return `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     });
-    if (config.EDGEPROOF_ADMIN_TOKEN) await ensureAdminToken(app.db, config.EDGEPROOF_ADMIN_TOKEN);
+    if (config.EDGEPROOF_ADMIN_TOKEN !== undefined && config.EDGEPROOF_ADMIN_TOKEN.length < 32) throw new Error('EDGEPROOF_ADMIN_TOKEN: at least 32 characters');
+    if (config.EDGEPROOF_ADMIN_TOKEN) await ensureAdminToken(app.db, config.EDGEPROOF_ADMIN_TOKEN, app.log);
 
     const watchdog = new DeviceWatchdog(app.db, app.queues, app.log, {
       offlineAfterMs: config.DEVICE_OFFLINE_AFTER_MS,

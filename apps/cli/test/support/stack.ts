@@ -24,7 +24,7 @@ export interface Stack {
 export async function startStack(): Promise<Stack> {
   const api = await startTestApi({}, { listen: true });
   const dir = await mkdtemp(join(tmpdir(), 'ep-cli-'));
-  const agentToken = api.tokens.agent;
+  const agentToken = await api.agentToken('cli-test-agent');
   const agent = await startAgent({
     apiUrl: api.url,
     token: agentToken,

@@ -1,11 +1,35 @@
-import { TokenCreate, TokenCreated, WhoAmI } from '@edgeproof/contracts';
+import { TokenCreate, TokenCreated, TokenList, TokenOut, WhoAmI } from '@edgeproof/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { createToken } from '../../../services/tokens.ts';
+import { z } from 'zod';
+import { notFound } from '../../../errors.ts';
+import { createToken, toTokenOut } from '../../../services/tokens.ts';
 
+const IdParams = z.strictObject({ id: z.uuid() });
+
+/** API tokens: created, listed (never their secrets) and revoked by admins. */
 const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/tokens', { config: { roles: [] }, schema: { body: TokenCreate, response: { 201: TokenCreated } } }, async (request, reply) => {
-    return reply.status(201).send(await createToken(app.db, request.body.name, request.body.role));
+    const { name, role, agent, expiresAt } = request.body;
+    const p = request.principal;
+    const created = await createToken(app.db, { name, role, agent, expiresAt: expiresAt ? new Date(expiresAt) : undefined, createdBy: `${p.name} (${p.role})` });
+    return reply.status(201).send(created);
   });
+
+  app.get('/tokens', { config: { roles: [] }, schema: { response: { 200: TokenList } } }, async () => {
+    const rows = await app.db.apiToken.findMany({ orderBy: { createdAt: 'desc' } });
+    return { items: rows.map(toTokenOut) };
+  });
+
+  app.post('/tokens/:id/revoke', { config: { roles: [] }, schema: { params: IdParams, response: { 200: TokenOut } } }, async (request) => {
+    const p = request.principal;
+    // a second revoke keeps the first one's time and author
+    await app.db.apiToken.updateMany({ where: { id: request.params.id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy: `${p.name} (${p.role})` } });
+    const row = await app.db.apiToken.findUnique({ where: { id: request.params.id } });
+    if (!row) throw notFound(`token ${request.params.id}`);
+    request.log.info({ tokenId: row.id, by: p.id }, 'token revoked');
+    return toTokenOut(row);
+  });
+
   app.get('/whoami', { schema: { response: { 200: WhoAmI } } }, async (request) => request.principal);
 };
 export default tokenRoutes;
