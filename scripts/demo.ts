@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { EdgeproofClient, renderRunTable } from '@edgeproof/cli';
 import { migrateDatabase } from '@edgeproof/db';
 import { buildZoo } from '@edgeproof/model-zoo';
+import { redactRedisUrl } from '@edgeproof/queue';
 import { buildApp } from '../apps/api/src/app.ts';
 import { newTokenValue } from '../apps/api/src/services/tokens.ts';
 import { runFeatureDemo, startDemoAppium } from './lib/feature-demo.ts';
@@ -29,7 +30,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const services = await ensureServices();
 say(`postgres: ${services.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-say(`redis:    ${services.redisUrl}`);
+say(`redis:    ${redactRedisUrl(services.redisUrl)}`);
 await migrateDatabase(services.databaseUrl);
 
 say('building the bundled model and dataset (cached under .data/zoo)…');

@@ -8,6 +8,11 @@ import { loadEnv as loadApiEnv } from '../apps/api/src/env.ts';
 
 interface Service {
   image?: string;
+  command?: string[];
+  ports?: (string | { target?: number; published?: number | string })[];
+  expose?: unknown[];
+  network_mode?: string;
+  healthcheck?: { test: string[] };
   build?: { context: string; dockerfile: string };
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown>;
@@ -46,11 +51,35 @@ describe('docker-compose.yml', () => {
   it('gives the API and the agent every variable their env schemas require', () => {
     const api = loadApiEnv(expand(compose.services.api?.environment));
     expect(api.DATABASE_URL).toMatch(/@postgres:5432\//);
-    expect(api.REDIS_URL).toBe('redis://redis:6379');
+    expect(api.REDIS_URL).toBe('redis://:sample-redis_password-value-long-enough@redis:6379');
     expect(api.HOST).toBe('0.0.0.0');
     const agent = loadAgentEnv(expand(compose.services.agent?.environment));
     expect(agent.API_URL).toBe('http://api:8080');
-    expect(agent.REDIS_URL).toBe('redis://redis:6379');
+    expect(agent.REDIS_URL).toBe('redis://:sample-redis_password-value-long-enough@redis:6379');
+  });
+
+  it('starts Redis with a password from REDIS_PASSWORD and gives the API and the agent URLs carrying it', () => {
+    const redis = compose.services.redis;
+    const command = redis?.command ?? [];
+    const flag = command.indexOf('--requirepass');
+    expect(flag, 'redis.command has --requirepass').toBeGreaterThan(0);
+    expect(command[flag + 1]).toBe('${REDIS_PASSWORD:?set REDIS_PASSWORD}');
+    for (const name of ['api', 'agent']) {
+      expect(compose.services[name]?.environment?.REDIS_URL, `${name}.environment.REDIS_URL`).toBe('redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379');
+    }
+    // the health check authenticates (an unauthenticated ping answers NOAUTH, not PONG)
+    expect(redis?.healthcheck?.test.join(' ')).toMatch(/REDISCLI_AUTH="\$\$REDIS_PASSWORD" redis-cli ping \| grep -q PONG/);
+    expect(redis?.environment?.REDIS_PASSWORD).toBe('${REDIS_PASSWORD:?set REDIS_PASSWORD}');
+  });
+
+  it('does not publish the Redis port: only services on the compose network reach it', () => {
+    const redis = compose.services.redis;
+    expect(redis?.ports, 'redis.ports').toBeUndefined();
+    expect(redis?.network_mode).toBeUndefined();
+    for (const [name, service] of Object.entries(compose.services)) {
+      const published = (service.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published ?? ''}:${p.target ?? ''}`));
+      expect(published.filter((p) => /(^|:)6379(\/tcp)?$/.test(p)), `${name}.ports`).toEqual([]);
+    }
   });
 
   it('never lets the agent talk to Postgres', () => {

@@ -1,11 +1,12 @@
 /**
  * Finds or starts the Postgres and Redis that the demo and the tests use:
  * DATABASE_URL / REDIS_URL when set, otherwise embedded PostgreSQL (data under .data/)
- * and a redis-server binary from PATH on a free port.
+ * and a redis-server binary from PATH on a free loopback port with a generated password.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedPostgresLocation } from './embedded-postgres-location.ts';
@@ -59,14 +60,24 @@ async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promi
   return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/edgeproof`, stop: () => pg.stop() };
 }
 
-async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+export interface StartedRedis {
+  /** redis://:<password>@127.0.0.1:<port>: the only way in (an unauthenticated client gets NOAUTH) */
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A throwaway redis-server from PATH on a free loopback port, with a generated password. The
+ * configuration goes in on stdin (`redis-server -`), so the password never shows in the process
+ * list; only the returned URL carries it.
+ */
+export async function startRedisServer(): Promise<StartedRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  await new Promise<void>((resolve, reject) => {
+  const password = randomBytes(24).toString('hex');
+  const config = [`port ${port}`, 'bind 127.0.0.1', `requirepass ${password}`, 'save ""', 'appendonly no', 'protected-mode yes'].join('\n');
+  const child: ChildProcess = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<never>((_, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'ENOENT'
@@ -77,14 +88,39 @@ async function startRedisServer(): Promise<{ url: string; stop: () => Promise<vo
           : err,
       ),
     );
-    setTimeout(resolve, 150);
+    child.once('exit', (code, signal) => reject(new Error(`redis-server exited at start (code ${code}, signal ${signal}) on port ${port}`)));
   });
+  child.stdin?.end(`${config}\n`);
+  await Promise.race([exited, waitForPort(port, 5_000)]);
+  exited.catch(() => {});
+  child.removeAllListeners('exit');
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+    pid: child.pid as number,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      await gone;
     },
   };
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 export async function ensureServices(env: NodeJS.ProcessEnv = process.env): Promise<Services> {

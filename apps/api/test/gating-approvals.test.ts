@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { AGENT_EPOCH_HEADER } from '@edgeproof/contracts';
 import { deviceQueueName } from '@edgeproof/queue';
 import { thirdPartyModels } from '@edgeproof/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelForm, startTestApi, type TestApi } from './helpers.ts';
+import { modelForm, startTestApi, TEST_AGENT, type TestApi } from './helpers.ts';
 
 const environment = {
   runtime: 'onnxruntime-node', runtimeVersion: '1.30.0', executionProvider: 'cpu', threads: 1, graphOptimization: 'all',
@@ -37,6 +38,7 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
   let api: TestApi;
   const p90ByDevice: Record<string, number> = { 'pixel-7': 30, 'galaxy-a15': 45, 'moto-e13': 80 };
   let deviceIds: Record<string, string> = {};
+  let agentHeaders: Record<string, string> = {};
   const queues: Queue[] = [];
   const get = (url: string, role: 'viewer' | 'admin' = 'viewer', headers: Record<string, string> = {}) =>
     api.app.inject({ method: 'GET', url, headers: { ...api.auth(role), ...headers } });
@@ -47,13 +49,15 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
     const run = (await get(`/v1/runs/${runId}`)).json();
     for (const job of run.jobs) {
       const device = Object.entries(deviceIds).find(([, id]) => id === job.device.id)?.[0] as string;
-      expect((await post(`/v1/agent/jobs/${job.id}/start`, { attempt: 1 }, 'agent' as never)).statusCode).toBe(200);
-      expect((await post(`/v1/agent/jobs/${job.id}/result`, latency(p90ByDevice[device] as number), 'agent' as never)).statusCode).toBe(201);
+      const asAgent = (path: string, payload: object) => api.app.inject({ method: 'POST', url: `/v1/agent/jobs/${job.id}/${path}`, headers: agentHeaders, payload });
+      expect((await asAgent('start', { attempt: 1 })).statusCode).toBe(200);
+      expect((await asAgent('result', latency(p90ByDevice[device] as number))).statusCode).toBe(201);
     }
   }
 
-  async function gate(version: string, source: string) {
-    const res = await post('/v1/gates', { model: 'cls', version, policy: { source, file: 'phones.yaml' } });
+  /** A gate under a stored policy ({name}) or an inline one ({source}): only the first approves. */
+  async function gate(version: string, ref: { name: string } | { source: string }) {
+    const res = await post('/v1/gates', { model: 'cls', version, policy: 'source' in ref ? { ...ref, file: 'phones.yaml' } : ref });
     expect(res.statusCode, res.body).toBe(201);
     await answerRun(res.json().runId);
     return (await get(`/v1/gates/${res.json().id}`)).json();
@@ -71,7 +75,8 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
       { localKey: 'galaxy-a15', platform: 'android', driver: 'android', maker: 'Samsung', model: 'SM-A155F', soc: 'Helio G99', tier: 'mid', runtimes: ['onnxruntime-android'] },
       { localKey: 'moto-e13', platform: 'android', driver: 'android', maker: 'Motorola', model: 'moto e13', soc: 'Unisoc T606', tier: 'low', runtimes: ['onnxruntime-android'] },
     ];
-    const reg = await api.app.inject({ method: 'POST', url: '/v1/agents/register', headers: api.auth('agent'), payload: { name: 'lab', devices } });
+    const reg = await api.app.inject({ method: 'POST', url: '/v1/agents/register', headers: api.auth('agent'), payload: { name: TEST_AGENT, devices } });
+    agentHeaders = { ...api.auth('agent'), [AGENT_EPOCH_HEADER]: String(reg.json().epoch) };
     deviceIds = Object.fromEntries(reg.json().devices.map((d: { id: string; localKey: string }) => [d.localKey, d.id]));
     for (const id of Object.values(deviceIds)) queues.push(new Queue(deviceQueueName(id), { connection: { url: api.redisUrl }, prefix: api.queuePrefix }));
   });
@@ -84,8 +89,9 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
   });
 
   it('a failing gate explains itself per device; only an admin may override it, with a reason, and the audit log says so', async () => {
-    const g = await gate('1.0.0', policy());
+    const g = await gate('1.0.0', { source: policy() });
     expect(g).toMatchObject({ status: 'done', verdict: 'fail', counts: { pass: 2, fail: 1 }, approvals: [] });
+    expect(g).toMatchObject({ policyOrigin: { kind: 'inline', file: 'phones.yaml' }, approval: { eligible: false, reason: 'inline-policy' } });
     const failed = g.results.find((r: { status: string }) => r.status === 'fail');
     expect(failed).toMatchObject({ rule: 'latency.p90 ≤ 50ms', device: { localKey: 'moto-e13' }, observed: 80, threshold: 50, unit: 'ms' });
     expect(failed.explanation).toContain('moto-e13 (android, low): 90th percentile inference latency 80.00 ms > 50.00 ms');
@@ -105,10 +111,13 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
     expect(audit[0]).toMatchObject({ action: 'override', version: '1.0.0', actor: 'test-admin', actorRole: 'admin', reason: body.reason, evidence: { gate: g.id, gateVerdict: 'fail' } });
   });
 
-  it('a passing gate approves its scope automatically; the approved build is served with an ETag to a viewer', async () => {
+  it('a passing gate under a stored policy approves its scope automatically; the approved build is served with an ETag to a viewer', async () => {
     p90ByDevice['moto-e13'] = 40;
-    const g = await gate('1.1.0', policy());
+    const saved = await post('/v1/models/cls/policies', { name: 'release', source: policy() }, 'ml_engineer');
+    expect(saved.statusCode, saved.body).toBe(201);
+    const g = await gate('1.1.0', { name: 'release' });
     expect(g).toMatchObject({ verdict: 'pass', counts: { pass: 3, fail: 0 } });
+    expect(g).toMatchObject({ policyName: 'phones', policyOrigin: { kind: 'stored', name: 'release', revision: 1, id: saved.json().id, savedBy: 'test-ml_engineer' }, approval: { eligible: true, reason: 'stored-policy' } });
     expect(g.approvals).toHaveLength(1);
 
     const res = await get('/v1/models/cls/approved?platform=android&tier=low&channel=production');
@@ -123,7 +132,14 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
     expect((await get('/v1/models/cls/approved?platform=ios')).statusCode).toBe(404);
 
     const audit = (await get('/v1/audit?model=cls')).json().items;
-    expect(audit[0]).toMatchObject({ action: 'auto-approve', version: '1.1.0', evidence: { gate: g.id, verdict: 'pass', supersedes: [{ version: '1.0.0' }] } });
+    expect(audit[0]).toMatchObject({
+      action: 'auto-approve',
+      version: '1.1.0',
+      actorRole: 'ci',
+      reason: `gate ${g.id} passed (stored policy release, revision 1)`,
+      evidence: { gate: g.id, verdict: 'pass', supersedes: [{ version: '1.0.0' }], policy: { name: 'release', revision: 1, id: saved.json().id, savedBy: 'test-ml_engineer' } },
+    });
+    expect(audit[1]).toMatchObject({ action: 'policy-save', actor: 'test-ml_engineer', actorRole: 'ml_engineer', version: null, evidence: { policy: { name: 'release', revision: 1 } } });
   });
 
   it('revoking needs ml_engineer and a reason; the revoked approval is gone from the app-facing endpoint and audited', async () => {
@@ -171,7 +187,7 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
     const re = await post(`/v1/gates/${original.id}/reevaluate`, { policy: { source: policy(rule).replace(/  - type: threshold[\s\S]*?max: 50ms\n/, '') } });
     expect(re.statusCode, re.body).toBe(201);
     const pop = re.json().results[0];
-    expect(re.json()).toMatchObject({ reevaluationOf: original.id, runId: original.runId, verdict: 'pass', approvals: [] });
+    expect(re.json()).toMatchObject({ reevaluationOf: original.id, runId: original.runId, verdict: 'pass', approvals: [], approval: { eligible: false, reason: 'reevaluation' } });
     expect(pop.observed).toBeCloseTo(0.8, 10);
     expect(pop.explanation).toBe('80.0% of users meet latency.p90 ≤ 50.00 ms, 15.0% do not, 5.0% unmapped or unmeasured (need 80.0%)');
     const stricter = await post(`/v1/gates/${original.id}/reevaluate`, { policy: { source: policy(rule.replace('"80%"', '"95%"')) } });
@@ -185,9 +201,19 @@ describe('gating API: gates on stored results, approvals, audit, approved builds
     expect(bad.json().error.details.issues[0]).toMatchObject({ path: 'rules[0].metric', line: 9 });
     for (let i = 0; i < 2; i++) expect((await post('/v1/models/cls/policies', { name: 'phones', source: policy() }, 'ml_engineer')).statusCode).toBe(201);
     expect((await get('/v1/models/cls/policies/phones')).json()).toMatchObject({ name: 'phones', revision: 2 });
+    const saves = (await get('/v1/audit?model=cls')).json().items.filter((e: { action: string }) => e.action === 'policy-save');
+    expect(saves.slice(0, 2)).toMatchObject([
+      { actor: 'test-ml_engineer', actorRole: 'ml_engineer', reason: 'policy phones revision 2', evidence: { policy: { name: 'phones', revision: 2 }, previousRevision: 1 } },
+      { reason: 'policy phones revision 1', evidence: { policy: { name: 'phones', revision: 1 }, previousRevision: null } },
+    ]);
+    expect(saves[0].evidence.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // a stored policy approves releases, so ci may name one but not write one
+    const byCi = await post('/v1/models/cls/policies', { name: 'phones', source: policy() }, 'ci');
+    expect(byCi.statusCode).toBe(403);
+    expect(byCi.json().error.message).toContain('ml_engineer');
     const g = await post('/v1/gates', { model: 'cls', version: '2.0.0', policy: { name: 'phones' } });
     expect(g.statusCode).toBe(201);
-    expect(g.json()).toMatchObject({ policyName: 'phones', status: 'running', verdict: null });
+    expect(g.json()).toMatchObject({ policyName: 'phones', status: 'running', verdict: null, policyOrigin: { kind: 'stored', name: 'phones', revision: 2 }, approval: { eligible: true } });
     expect((await post('/v1/gates', { model: 'cls', version: '2.0.0', policy: { name: 'nope' } })).statusCode).toBe(404);
     expect((await post('/v1/gates', { model: 'cls', version: '2.0.0', policy: { source: 'version: 1\nrules: []' } }, 'viewer')).statusCode).toBe(403);
   });

@@ -6,15 +6,21 @@ import { exitCodeFor, runGate, writeReports } from './commands/gate.ts';
 import { renderRunTable } from './render/run-table.ts';
 import { renderVerdictTable } from './render/verdict.ts';
 import { approvalCommands } from './commands/approvals.ts';
+import { policyCommands } from './commands/policies.ts';
 
 const GATE_HELP = `
 Exit codes: 0 pass · 1 fail · 2 inconclusive or error (including an invalid policy) · 3 timeout.
+
+Approval: only a policy stored for the model (\`edgeproof policy push\`, by an ml_engineer or admin)
+approves the scope automatically on a pass (--policy-name, and no --baseline other than the
+policy's own). A --policy file is an inline policy: the gate decides and reports, but approves
+nothing; an ml_engineer may then approve the passed version by hand (\`edgeproof approve\`).
 
 In GitHub Actions or GitLab CI the commit, branch, pull request and run URL are stored with the
 run, and a retry of the same CI job reuses the gate instead of measuring again.
 
 Example:
-  edgeproof gate --model mnist --file model.onnx --version 1.3.0 --policy edgeproof.policy.yaml \\
+  edgeproof gate --model mnist --file model.onnx --version 1.3.0 --policy-name release \\
     --wait --timeout 30m --junit gate.xml --markdown gate.md`;
 
 /** "batch=1,height=224" → { batch: 1, height: 224 } */
@@ -44,9 +50,10 @@ export function buildProgram(io: Io, env: CliEnv, setExit: (code: number) => voi
     .description('upload a model build, measure it on devices under a policy, and exit with the verdict')
     .requiredOption('--model <name>', 'model name (created when missing)')
     .requiredOption('--version <version>', 'version of this build')
-    .requiredOption('--policy <file>', 'gate policy (YAML)')
+    .option('--policy <file>', 'inline gate policy (YAML): decides, never approves')
+    .addOption(new Option('--policy-name <name>', 'a policy stored for the model: a pass approves its scope').conflicts('policy'))
     .option('--file <path>', 'model file to upload (skip when the version is already stored)')
-    .option('--baseline <version>', 'compare against this version instead of the approved one')
+    .option('--baseline <version>', "compare against this version instead of the policy's (then a pass does not approve)")
     .addOption(new Option('--task-kind <kind>', 'task kind when the model is created').choices(['classification', 'detection', 'other']).default('classification'))
     .option('--owner <owner>', 'owner when the model is created (default: the CI repository)')
     .option('--git-commit <sha>', 'commit of this build (default: from CI)')
@@ -63,8 +70,9 @@ export function buildProgram(io: Io, env: CliEnv, setExit: (code: number) => voi
           {
             model: o.model,
             version: o.version,
-            policy: o.policy,
             taskKind: o.taskKind,
+            ...(o.policy ? { policy: o.policy } : {}),
+            ...(o.policyName ? { policyName: o.policyName } : {}),
             wait: o.wait,
             timeoutMs: parseDuration(o.timeout),
             json: o.json,
@@ -155,5 +163,6 @@ export function buildProgram(io: Io, env: CliEnv, setExit: (code: number) => voi
     });
 
   approvalCommands(program, client, print, setExit);
+  policyCommands(program, client, print);
   return program;
 }

@@ -61,18 +61,21 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     await stack?.close();
   });
 
-  it('passes a model that meets the policy: exit 0, JUnit without failures, Markdown, CI context stored, auto-approved', async () => {
+  it('passes a model that meets the policy: exit 0, JUnit without failures, Markdown, CI context stored; an inline policy approves nothing', async () => {
     const args = ['gate', '--model', 'mnist', '--file', fast, '--version', '1.0.0', '--policy', policy, '--wait', '--timeout', '2m', '--junit', 'gate.xml', '--markdown', 'gate.md'];
     const res = await stack.cli(args, { env: GITHUB });
     expect(res.stderr).toContain('uploaded: mnist 1.0.0');
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain('PASS');
+    expect(res.stderr).toContain('note: a pass will not approve automatically: inline policy');
+    expect(res.stdout).toContain('not approved automatically (inline-policy)');
     const junit = await readFile(join(stack.dir, 'gate.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites name="edgeproof" tests="\d+" failures="0" errors="0"/);
     expect(junit).toContain('latency.p90 ≤ 250ms @ host');
     const md = await readFile(join(stack.dir, 'gate.md'), 'utf8');
     expect(md).toContain('### edgeproof gate: ✅');
     expect(md).toContain('| latency.p50 ≤ +5% vs baseline |');
+    expect(md).toContain('not approved automatically (inline-policy)');
 
     // the gate and its run carry the CI context; the relative rule had no baseline yet
     const gates = (await stack.api.app.inject({ method: 'GET', url: '/v1/gates?model=mnist', headers: stack.api.auth('viewer') })).json();
@@ -88,11 +91,47 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     expect(again.stderr).toContain(`reusing gate ${gate.id}`);
     expect(again.stderr).toContain('already stored: mnist 1.0.0');
 
-    // a pass approves the policy's scope; the app-facing endpoint serves it to a viewer
+    // an inline policy is whatever the caller wrote: its pass approves nothing
+    expect(gate).toMatchObject({ policyOrigin: { kind: 'inline', file: 'edgeproof.policy.yaml' }, approval: { eligible: false, reason: 'inline-policy' }, approvals: [] });
+    const none = await stack.cli(['approved', 'mnist', '--tier', 'mid', '--channel', 'beta'], { role: 'viewer' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/HTTP 404 not_found/);
+  }, 120_000);
+
+  it('approves under a policy an ml_engineer pushed (ci may not push one): the audit log names its revision', async () => {
+    const push = ['policy', 'push', '--model', 'mnist', '--name', 'mnist-release', '--file', policy];
+    const denied = await stack.cli(push);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain('HTTP 403 forbidden');
+    expect(denied.stderr).toContain('ml_engineer');
+    const pushed = await stack.cli(push, { role: 'ml_engineer' });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toBe('saved policy mnist-release revision 1 for mnist (by test-ml_engineer)\n');
+    const shown = await stack.cli(['policy', 'show', 'mnist', 'mnist-release'], { role: 'viewer' });
+    expect(shown.stdout).toContain('rules:');
+
+    const res = await stack.cli(['gate', '--model', 'mnist', '--version', '1.0.0', '--policy-name', 'mnist-release', '--wait', '--timeout', '2m'], { env: GITHUB });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stderr).not.toContain('will not approve');
+    expect(res.stdout).toMatch(/approved automatically for \*\/mid\/beta \(approval [0-9a-f-]{36}\)/);
     const approved = await stack.cli(['approved', 'mnist', '--tier', 'mid', '--channel', 'beta', '--json'], { role: 'viewer' });
     expect(approved.code).toBe(0);
     expect(JSON.parse(approved.stdout)).toMatchObject({ version: '1.0.0', scope: { tier: 'mid', channel: 'beta' }, approval: { kind: 'automatic' } });
+    const audit = JSON.parse((await stack.cli(['audit', 'mnist', '--json'], { role: 'viewer' })).stdout) as { action: string; actorRole: string; evidence: Record<string, unknown> }[];
+    expect(audit.map((e) => [e.action, e.actorRole])).toEqual([
+      ['auto-approve', 'ci'],
+      ['policy-save', 'ml_engineer'],
+    ]);
+    expect(audit[0]?.evidence.policy).toMatchObject({ name: 'mnist-release', revision: 1, savedBy: 'test-ml_engineer' });
+
+    const both = await stack.cli(['gate', '--model', 'mnist', '--version', '1.0.0', '--policy', policy, '--policy-name', 'mnist-release']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/cannot be used with/);
+    const neither = await stack.cli(['gate', '--model', 'mnist', '--version', '1.0.0']);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('give exactly one of --policy <file> or --policy-name <name>');
   }, 120_000);
+
 
   it('fails a deliberately slower build against the approved baseline: exit 1 naming the latency rule, after a confirmation run', async () => {
     const res = await stack.cli(['gate', '--model', 'mnist', '--file', slow, '--version', '1.1.0', '--policy', policy, '--wait', '--timeout', '3m', '--junit', 'slow.xml']);
@@ -130,7 +169,7 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     const reg = await stack.api.app.inject({
       method: 'POST',
       url: '/v1/agents/register',
-      headers: stack.api.auth('agent'),
+      headers: { authorization: `Bearer ${await stack.api.agentToken('idle-lab')}` },
       payload: { name: 'idle-lab', devices: [{ localKey: 'phone-1', platform: 'android', driver: 'android', tier: 'low', runtimes: ['onnxruntime-android'] }] },
     });
     expect(reg.statusCode).toBe(200);

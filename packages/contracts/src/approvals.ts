@@ -67,9 +67,13 @@ export const ApprovedModelOut = z.object({
 });
 export type ApprovedModelOut = z.infer<typeof ApprovedModelOut>;
 
+/** policy-save: a revision of a stored gate policy (evidence.policy: name, revision, id, sha256) */
+export const AuditAction = z.enum(['approve', 'auto-approve', 'override', 'revoke', 'policy-save']);
+export type AuditAction = z.infer<typeof AuditAction>;
+
 export const AuditEntryOut = z.object({
   id: z.uuid(),
-  action: z.enum(['approve', 'auto-approve', 'override', 'revoke']),
+  action: AuditAction,
   model: z.string().nullable(),
   version: z.string().nullable(),
   approval: z.uuid().nullable(),

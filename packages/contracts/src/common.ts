@@ -15,10 +15,10 @@ export type DeviceStatus = z.infer<typeof DeviceStatus>;
 export const BenchmarkKind = z.enum(['latency', 'accuracy', 'parity', 'feature']);
 export type BenchmarkKind = z.infer<typeof BenchmarkKind>;
 
-export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'partial']);
+export const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'partial', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');

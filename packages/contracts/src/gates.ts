@@ -9,7 +9,7 @@ export const GateVerdict = z.enum(['pass', 'fail', 'inconclusive']);
 export type GateVerdict = z.infer<typeof GateVerdict>;
 
 /** running: devices measuring; confirming: the automatic re-run before a non-pass verdict is final */
-export const GateStatus = z.enum(['running', 'confirming', 'done', 'error']);
+export const GateStatus = z.enum(['running', 'confirming', 'done', 'error', 'cancelled']);
 export type GateStatus = z.infer<typeof GateStatus>;
 
 export const RuleDevice = z.object({
@@ -58,12 +58,52 @@ export type GateCreate = z.infer<typeof GateCreate>;
 export const GateReevaluate = z.strictObject({ policy: PolicyRef, baseline: VersionName.optional() });
 export type GateReevaluate = z.infer<typeof GateReevaluate>;
 
+/**
+ * Where a gate's policy came from. Only a revision stored for the model (POST
+ * /v1/models/:name/policies, saved by ml_engineer or admin and audited) is reviewed; a policy sent
+ * inline with the request is whatever the caller wrote.
+ */
+export const GatePolicyOrigin = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('stored'),
+    /** the stored policy's name (the name in its YAML, shown as policyName, may differ) */
+    name: z.string(),
+    revision: z.number().int(),
+    id: z.uuid(),
+    savedBy: z.string(),
+    savedAt: z.string(),
+  }),
+  z.object({ kind: z.literal('inline'), file: z.string().nullable() }),
+]);
+export type GatePolicyOrigin = z.infer<typeof GatePolicyOrigin>;
+
+/**
+ * Why a pass of this gate does or does not approve its scope automatically:
+ * stored-policy (it does), inline-policy, reevaluation, policy-disables-approval (approve: false),
+ * baseline-override (the request named another baseline than the stored policy would),
+ * origin-unrecorded (a gate recorded before policy origins were).
+ */
+export const GateApprovalReason = z.enum(['stored-policy', 'inline-policy', 'reevaluation', 'policy-disables-approval', 'baseline-override', 'origin-unrecorded']);
+export type GateApprovalReason = z.infer<typeof GateApprovalReason>;
+
+export const GateApproval = z.object({
+  /** true: a pass approves the scope automatically (the approvals it made are in `approvals`) */
+  eligible: z.boolean(),
+  reason: GateApprovalReason,
+  message: z.string(),
+});
+export type GateApproval = z.infer<typeof GateApproval>;
+
 export const GateOut = z.object({
   id: z.uuid(),
   model: z.string(),
   version: z.string(),
   baseline: z.string().nullable(),
   policyName: z.string(),
+  /** null for gates recorded before origins were (they never approve) */
+  policyOrigin: GatePolicyOrigin.nullable(),
+  /** whether a pass approves automatically, and why (not) */
+  approval: GateApproval,
   scope: z.object({ platform: z.string(), tiers: z.array(z.string()), channel: z.string() }),
   status: GateStatus,
   verdict: GateVerdict.nullable(),

@@ -1,4 +1,4 @@
-export { createRedis } from './connection.ts';
+export { createRedis, redactRedisUrl } from './connection.ts';
 export { jobCatalog, deviceQueueName, DEFAULT_QUEUE_PREFIX, type JobCatalog, type JobName, type JobPayload, type JobKind } from './catalog.ts';
 export {
   DeviceLeases,

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { GateOut } from '@edgeproof/contracts';
+import type { GateOut, PolicyRef } from '@edgeproof/contracts';
 import { parsePolicy, PolicyError } from '@edgeproof/gating';
 import { ApiError, type EdgeproofClient } from '../api-client.ts';
 import { ciIdempotencyKey, detectCiContext } from '../ci-context.ts';
@@ -14,7 +14,10 @@ export interface GateOptions {
   model: string;
   file?: string;
   version: string;
-  policy: string;
+  /** a policy file (inline: decides, never approves) … */
+  policy?: string;
+  /** … or the name of a policy stored for the model (reviewed: a pass approves its scope) */
+  policyName?: string;
   baseline?: string;
   taskKind: 'classification' | 'detection' | 'other';
   owner?: string;
@@ -33,7 +36,7 @@ export function exitCodeFor(gate: GateOut): number {
 }
 
 /** Reads and validates the policy before anything is uploaded: a typo costs no device time. */
-async function readPolicy(path: string): Promise<string> {
+export async function readPolicy(path: string): Promise<string> {
   let source: string;
   try {
     source = await readFile(path, 'utf8');
@@ -51,7 +54,8 @@ async function readPolicy(path: string): Promise<string> {
 
 /** Upload (idempotent), start or reuse the gate, wait, report; the exit code is the verdict. */
 export async function runGate(client: EdgeproofClient, opts: GateOptions, io: Io): Promise<number> {
-  const source = await readPolicy(opts.policy);
+  if ((opts.policy === undefined) === (opts.policyName === undefined)) throw new CliError('give exactly one of --policy <file> or --policy-name <name>');
+  const policy: PolicyRef = opts.policy ? { source: await readPolicy(opts.policy), file: basename(opts.policy) } : { name: opts.policyName as string };
   const ci = detectCiContext(io.env);
   if (opts.file) {
     await client.ensureModel({ name: opts.model, taskKind: opts.taskKind, owner: opts.owner ?? ci?.repository ?? 'unknown' });
@@ -59,18 +63,19 @@ export async function runGate(client: EdgeproofClient, opts: GateOptions, io: Io
     const { created, version } = await client.uploadModelVersion(opts.model, opts.file, { version: opts.version, ...(commit ? { gitCommit: commit } : {}) });
     io.err(`${created ? 'uploaded' : 'already stored'}: ${opts.model} ${version.version} (sha256 ${version.sha256.slice(0, 12)}…, ${version.sizeBytes} bytes)`);
   }
-  const key = ciIdempotencyKey(io.env, { model: opts.model, version: opts.version, policy: source });
+  const key = ciIdempotencyKey(io.env, { model: opts.model, version: opts.version, policy: 'name' in policy ? `stored:${policy.name}` : policy.source });
   const { created, gate: started } = await client.createGate(
     {
       model: opts.model,
       version: opts.version,
-      policy: { source, file: basename(opts.policy) },
+      policy,
       ...(opts.baseline ? { baseline: opts.baseline } : {}),
       ...(ci ? { ci } : {}),
     },
     key,
   );
   io.err(`${created ? 'started' : 'reusing'} gate ${started.id} (run ${started.runId}${started.baseline ? `, baseline ${started.baseline}` : ''})`);
+  if (!started.approval.eligible) io.err(`note: a pass will not approve automatically: ${started.approval.message}`);
   if (!opts.wait) {
     io.out(opts.json ? JSON.stringify(started, null, 2) : `gate ${started.id}: ${started.status}; follow it with: edgeproof gate-status ${started.id}`);
     return EXIT.ok;

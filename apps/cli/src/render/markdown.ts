@@ -1,5 +1,5 @@
 import type { GateOut, RuleResult } from '@edgeproof/contracts';
-import { deviceText, observedText, verdictLine } from './verdict.ts';
+import { approvalLine, deviceText, observedText, verdictLine } from './verdict.ts';
 
 const ICON: Record<RuleResult['status'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive', skipped: '➖ skipped' };
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -13,6 +13,8 @@ export function renderMarkdown(gate: GateOut): string {
     '| rule | device | observed [CI] | result | why |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    cell(approvalLine(gate)),
     '',
     `[Evidence](${gate.evidenceUrl}) · run \`${gate.runId}\`${gate.confirmRunId ? ` · confirmation run \`${gate.confirmRunId}\`` : ''}${gate.ci?.commit ? ` · commit \`${gate.ci.commit.slice(0, 12)}\`` : ''}`,
     '',

@@ -25,6 +25,13 @@ export function verdictLine(gate: GateOut): string {
   return `${gate.model} ${gate.version}${gate.baseline ? ` vs ${gate.baseline}` : ''}: ${(gate.verdict ?? gate.status).toUpperCase()}${confirmed} — ${c.pass} passed, ${c.fail} failed, ${c.inconclusive} inconclusive, ${c.skipped} skipped (policy ${gate.policyName})`;
 }
 
+/** What the gate did about approval: approved its scope, or why a pass does not approve. */
+export function approvalLine(gate: GateOut): string {
+  if (gate.approvals.length) return `approved automatically for ${gate.scope.platform}/${gate.scope.tiers.join(',')}/${gate.scope.channel} (approval ${gate.approvals.join(', ')})`;
+  if (!gate.approval.eligible) return `not approved automatically (${gate.approval.reason}): ${gate.approval.message}`;
+  return gate.verdict === 'pass' ? 'passed; no approval recorded' : `a pass would approve automatically: ${gate.approval.message}`;
+}
+
 /** The verdict as a terminal table: one row per rule and device. */
 export function renderVerdictTable(gate: GateOut): string {
   const table = new Table({ head: ['rule', 'device', 'observed [CI]', 'p', 'result', 'why'], wordWrap: true, colWidths: [28, 20, 26, 8, 14, 60] });
@@ -33,5 +40,5 @@ export function renderVerdictTable(gate: GateOut): string {
   }
   const notPassed = gate.results.filter((r) => r.status === 'fail' || r.status === 'inconclusive');
   const lines = notPassed.map((r) => `${MARK[r.status]}: ${r.rule}${r.device ? ` on ${deviceText(r)}` : ''}: ${r.explanation}`);
-  return [table.toString(), ...lines, verdictLine(gate), `evidence: ${gate.evidenceUrl}`].join('\n');
+  return [table.toString(), ...lines, verdictLine(gate), approvalLine(gate), `evidence: ${gate.evidenceUrl}`].join('\n');
 }

@@ -1,4 +1,4 @@
-import type { ApprovalKind, Role } from '@edgeproof/contracts';
+import type { ApprovalKind, AuditAction, Role } from '@edgeproof/contracts';
 import type { Db, Prisma } from '@edgeproof/db';
 import type { Principal } from '../../plugins/auth.ts';
 
@@ -21,7 +21,7 @@ export interface ApproveInput extends Scope {
   evidence: Record<string, unknown>;
 }
 
-const ACTION: Record<ApprovalKind, string> = { automatic: 'auto-approve', manual: 'approve', override: 'override' };
+const ACTION: Record<ApprovalKind, AuditAction> = { automatic: 'auto-approve', manual: 'approve', override: 'override' };
 
 /** Approves a version for a scope: the scope's previous approval is superseded; the audit log records it. */
 export async function approve(db: Db, input: ApproveInput, actor: { name: string; role: Role }) {
@@ -45,7 +45,7 @@ export async function approve(db: Db, input: ApproveInput, actor: { name: string
         approvedByRole: actor.role,
       },
     });
-    await audit(tx, {
+    await recordAudit(tx, {
       action: ACTION[input.kind],
       modelId: input.modelId,
       modelName: input.modelName,
@@ -71,7 +71,7 @@ export async function revoke(db: Db, approvalId: string, reason: string, princip
       data: { revokedAt: new Date(), revokedBy: principal.name, revokeReason: reason },
       include: { model: true, modelVersion: true },
     });
-    await audit(tx, {
+    await recordAudit(tx, {
       action: 'revoke',
       modelId: approval.modelId,
       modelName: approval.model.name,
@@ -85,10 +85,19 @@ export async function revoke(db: Db, approvalId: string, reason: string, princip
   });
 }
 
-async function audit(
-  tx: Tx,
-  e: { action: string; modelId: string; modelName: string; version: string; approvalId: string; actor: { name: string; role: Role }; reason: string | null; evidence: Record<string, unknown> },
-) {
+export interface AuditInput {
+  action: AuditAction;
+  modelId: string;
+  modelName: string;
+  version: string | null;
+  approvalId: string | null;
+  actor: { name: string; role: Role };
+  reason: string | null;
+  evidence: Record<string, unknown>;
+}
+
+/** One audit log entry, written in the transaction of the change it records. */
+export async function recordAudit(tx: Tx, e: AuditInput) {
   await tx.auditEntry.create({
     data: {
       action: e.action,

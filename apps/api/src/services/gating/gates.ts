@@ -1,5 +1,5 @@
 import { BenchmarkKind, type GateCreate, type GatePolicy, type PolicyRef, type RunCreate } from '@edgeproof/contracts';
-import { gateInclude, type Db, type GateRow, type RunRow } from '@edgeproof/db';
+import { gateApproval, gateInclude, gateProvenance, withProvenance, type Db, type GateRow, type RunRow } from '@edgeproof/db';
 import { benchmarkOf, evaluateGate, needsConfirmation, parsePolicy } from '@edgeproof/gating';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, notFound } from '../../errors.ts';
@@ -39,9 +39,8 @@ export function benchmarksFor(policy: GatePolicy): RunCreate['benchmarks'] {
 
 const needsBaseline = (p: GatePolicy) => p.rules.some((r) => r.type === 'relative' || (r.type === 'threshold' && r.metric === 'model.gzipDelta'));
 
-/** The baseline version: named (request, then policy), else the one approved for the policy's scope. */
-async function resolveBaseline(db: Db, modelId: string, policy: GatePolicy, requested: string | undefined): Promise<string | undefined> {
-  if (requested) return requested;
+/** The policy's own baseline version: the one it names, else the one approved for its scope. */
+async function policyBaseline(db: Db, modelId: string, policy: GatePolicy): Promise<string | undefined> {
   if (policy.baseline !== 'approved') return policy.baseline.version;
   const approval = await findApproved(db, modelId, { platform: policy.scope.platform, tier: policy.scope.tiers?.[0], channel: policy.scope.channel });
   return approval?.modelVersion.version;
@@ -57,12 +56,15 @@ export async function startGate(deps: GateDeps, body: GateCreate, principal: Pri
       return { gate: existing, created: false };
     }
   }
-  const { policy, source, name } = await loadPolicy(deps.db, candidate.modelId, body.policy);
+  const { policy, source, name, origin } = await loadPolicy(deps.db, candidate.modelId, body.policy);
   const benchmarks = benchmarksFor(policy);
   if (benchmarks.includes('accuracy') && !policy.dataset) {
     throw new AppError(400, 'bad_request', 'body.policy: dataset: required when a rule reads accuracy.* (give dataset: {name, version})');
   }
-  const baseline = needsBaseline(policy) ? await resolveBaseline(deps.db, candidate.modelId, policy, body.baseline) : undefined;
+  // the request may name another baseline; a reviewed policy then no longer approves (gateApproval)
+  const own = needsBaseline(policy) ? await policyBaseline(deps.db, candidate.modelId, policy) : undefined;
+  const baseline = needsBaseline(policy) ? (body.baseline ?? own) : undefined;
+  const baselineOverride = body.baseline && baseline && body.baseline !== own ? body.baseline : null;
   const { run } = await createRun(
     deps.db,
     deps.queues,
@@ -88,7 +90,7 @@ export async function startGate(deps: GateDeps, body: GateCreate, principal: Pri
       runId: run.id,
       policyName: name,
       policySource: source,
-      policy: policy as object,
+      policy: withProvenance(policy, { origin, baselineOverride }),
       ...(body.ci ? { ciContext: body.ci as object } : {}),
       idempotencyKey: idempotencyKey ?? null,
       createdBy: principal.name,
@@ -130,7 +132,8 @@ export async function advanceGate(deps: GateDeps, id: string): Promise<GateRow |
     where: { id, status: gate.status },
     data: { status: 'done', verdict: decision.verdict, results: decision.results as object[], finishedAt: new Date() },
   });
-  if (done.count === 1 && decision.verdict === 'pass' && policy.approve && !gate.reevaluationOfId) {
+  // only a stored (reviewed) policy approves; an inline one decides and reports, whoever sent it
+  if (done.count === 1 && decision.verdict === 'pass' && gateApproval(gate, gate.modelVersion.model.name).eligible) {
     await autoApprove(deps.db, gate, policy, decision.counts);
   }
   return loadGate(deps.db, id);
@@ -152,6 +155,8 @@ function confirmationRequest(run: RunRow): RunCreate {
 }
 
 async function autoApprove(db: Db, gate: GateRow, policy: GatePolicy, counts: Record<string, number>) {
+  const origin = gateProvenance(gate)?.origin;
+  if (origin?.kind !== 'stored') return;
   for (const tier of policy.scope.tiers ?? ['*']) {
     await approve(
       db,
@@ -164,21 +169,27 @@ async function autoApprove(db: Db, gate: GateRow, policy: GatePolicy, counts: Re
         tier,
         channel: policy.scope.channel,
         kind: 'automatic',
-        reason: `gate ${gate.id} passed (policy ${gate.policyName})`,
+        reason: `gate ${gate.id} passed (stored policy ${origin.name}, revision ${origin.revision})`,
         gateEvaluationId: gate.id,
-        evidence: { verdict: 'pass', counts, runId: gate.runId, confirmRunId: gate.confirmRunId },
+        evidence: {
+          verdict: 'pass',
+          counts,
+          runId: gate.runId,
+          confirmRunId: gate.confirmRunId,
+          policy: { name: origin.name, revision: origin.revision, id: origin.id, savedBy: origin.savedBy, savedAt: origin.savedAt },
+        },
       },
       { name: gate.createdBy, role: gate.createdByRole },
     );
   }
 }
 
-/** A new evaluation of an existing gate's measurements under another policy; no device runs again. */
+/** A new evaluation of an existing gate's measurements under another policy; no device runs again, and it never approves. */
 export async function reevaluateGate(deps: GateDeps, source: GateRow, ref: PolicyRef, principal: Principal): Promise<GateRow> {
   if (source.status !== 'done' && source.status !== 'error') {
     throw new AppError(409, 'conflict', `gate ${source.id} is still ${source.status}; re-evaluate it once it is done`);
   }
-  const { policy, source: text, name } = await loadPolicy(deps.db, source.modelVersion.modelId, ref);
+  const { policy, source: text, name, origin } = await loadPolicy(deps.db, source.modelVersion.modelId, ref);
   const run = await loadRun(deps.db, source.confirmRunId ?? source.runId);
   if (!run) throw notFound(`run ${source.runId}`);
   const decision = evaluateGate(policy, await loadEvidence(deps.db, run, policy));
@@ -191,7 +202,7 @@ export async function reevaluateGate(deps: GateDeps, source: GateRow, ref: Polic
       reevaluationOfId: source.id,
       policyName: name,
       policySource: text,
-      policy: policy as object,
+      policy: withProvenance(policy, { origin, baselineOverride: null }),
       status: 'done',
       verdict: decision.verdict,
       results: decision.results as object[],

@@ -1,4 +1,4 @@
-import type { GatePolicy, PolicyRef } from '@edgeproof/contracts';
+import type { GatePolicy, GatePolicyOrigin, PolicyRef } from '@edgeproof/contracts';
 import type { Db } from '@edgeproof/db';
 import { parsePolicy, PolicyError } from '@edgeproof/gating';
 import { AppError, notFound } from '../../errors.ts';
@@ -7,23 +7,21 @@ export interface LoadedPolicy {
   policy: GatePolicy;
   source: string;
   name: string;
+  /** a stored revision (reviewed: may approve) or the caller's inline text (never approves) */
+  origin: GatePolicyOrigin;
 }
 
 /** Parses a policy sent inline, or the latest revision of one stored for the model; 400 names the field. */
 export async function loadPolicy(db: Db, modelId: string, ref: PolicyRef, field = 'body.policy'): Promise<LoadedPolicy> {
-  let source: string;
-  let file: string;
   if ('name' in ref) {
     const stored = await db.gatePolicy.findFirst({ where: { modelId, name: ref.name }, orderBy: { revision: 'desc' } });
     if (!stored) throw notFound(`policy ${ref.name}`);
-    source = stored.source;
-    file = `policy ${ref.name} (revision ${stored.revision})`;
-  } else {
-    source = ref.source;
-    file = ref.file ?? 'policy';
+    const policy = parseOrThrow(stored.source, `policy ${ref.name} (revision ${stored.revision})`, field);
+    const origin: GatePolicyOrigin = { kind: 'stored', name: stored.name, revision: stored.revision, id: stored.id, savedBy: stored.createdBy, savedAt: stored.createdAt.toISOString() };
+    return { policy, source: stored.source, name: policy.name ?? ref.name, origin };
   }
-  const policy = parseOrThrow(source, file, field);
-  return { policy, source, name: policy.name ?? ('name' in ref ? ref.name : (ref.file ?? 'inline')) };
+  const policy = parseOrThrow(ref.source, ref.file ?? 'policy', field);
+  return { policy, source: ref.source, name: policy.name ?? ref.file ?? 'inline', origin: { kind: 'inline', file: ref.file ?? null } };
 }
 
 export function parseOrThrow(source: string, file: string, field: string): GatePolicy {

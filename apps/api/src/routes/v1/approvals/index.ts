@@ -1,5 +1,5 @@
 import { ApprovalCreate, ApprovalOut, ApprovalRevoke, Page, PageQuery, Slug } from '@edgeproof/contracts';
-import { toApprovalOut } from '@edgeproof/db';
+import { gateProvenance, toApprovalOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
@@ -12,7 +12,10 @@ const include = { model: true, modelVersion: true } as const;
 
 /**
  * Manual approvals and revocations. Approving a version with a passing gate needs ml_engineer (or
- * admin) and a reason; approving one without a passing gate is an override: admin only.
+ * admin) and a reason; approving one without a passing gate is an override: admin only. Any passed
+ * gate counts here, an inline-policy one or a re-evaluation too: the approver is a person with a
+ * role that may write stored policies anyway, and the audit entry records which policy (inline or
+ * stored, revision) the gate passed under. ci never approves by hand (not in the route's roles).
  */
 const approvalRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/', { config: { roles: ['ml_engineer'] }, schema: { body: ApprovalCreate, response: { 201: ApprovalOut } } }, async (request, reply) => {
@@ -41,7 +44,7 @@ const approvalRoutes: FastifyPluginAsyncZod = async (app) => {
         kind: passed ? 'manual' : 'override',
         reason: b.reason,
         gateEvaluationId: gate?.id ?? null,
-        evidence: { gateVerdict: gate?.verdict ?? null, gateStatus: gate?.status ?? null },
+        evidence: { gateVerdict: gate?.verdict ?? null, gateStatus: gate?.status ?? null, gatePolicy: gate ? (gateProvenance(gate)?.origin ?? null) : null },
       },
       request.principal,
     );

@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
 import { findApproved } from '../../../services/gating/approvals.ts';
 import { sendWithEtag } from '../../../services/gating/etag.ts';
-import { parseOrThrow } from '../../../services/gating/policy-source.ts';
+import { savePolicy } from '../../../services/gating/policies.ts';
 
 const NameParams = z.strictObject({ name: Slug });
 const PolicyParams = z.strictObject({ name: Slug, policy: Slug });
 
-/** Per-model gating resources under /v1/models/:name: the approved build (app-facing) and stored policies. */
+/** Per-model gating resources under /v1/models/:name: the approved build (app-facing) and stored policies (saved by ml_engineer or admin). */
 const modelGatingRoutes: FastifyPluginAsyncZod = async (app) => {
   const findModel = async (name: string) => {
     const model = await app.db.model.findUnique({ where: { name } });
@@ -46,16 +46,13 @@ const modelGatingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  // a stored policy approves releases automatically: saving one is reviewed work, never ci's
   app.post(
     '/:name/policies',
-    { config: { roles: ['ml_engineer', 'ci'] }, schema: { params: NameParams, body: StoredPolicyCreate, response: { 201: StoredPolicyOut } } },
+    { config: { roles: ['ml_engineer'] }, schema: { params: NameParams, body: StoredPolicyCreate, response: { 201: StoredPolicyOut } } },
     async (request, reply) => {
       const model = await findModel(request.params.name);
-      parseOrThrow(request.body.source, request.body.name, 'body.source');
-      const latest = await app.db.gatePolicy.findFirst({ where: { modelId: model.id, name: request.body.name }, orderBy: { revision: 'desc' } });
-      const row = await app.db.gatePolicy.create({
-        data: { modelId: model.id, name: request.body.name, revision: (latest?.revision ?? 0) + 1, source: request.body.source, createdBy: request.principal.name },
-      });
+      const row = await savePolicy(app.db, model, request.body, request.principal);
       return reply.status(201).send(toStoredPolicyOut(row, model.name));
     },
   );
