@@ -65,7 +65,7 @@ const agentName = 'demo-host';
 const agentToken = await client.createToken(`${agentName}-${Date.now()}`, 'agent', agentName);
 const agent = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'apps/agent/src/main.ts')], {
   cwd: repoRoot,
-  env: { ...process.env, API_URL: apiUrl, AGENT_TOKEN: agentToken, REDIS_URL: services.redisUrl, AGENT_NAME: agentName, AGENT_TAKEOVER: 'true', QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn', ...browserEnv },
+  env: { ...process.env, API_URL: apiUrl, AGENT_TOKEN: agentToken, AGENT_NAME: agentName, AGENT_TAKEOVER: 'true', LOG_LEVEL: 'warn', ...browserEnv },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const agentExited = new Promise<number | null>((resolve) => agent.once('exit', resolve));

@@ -48,9 +48,7 @@ beforeAll(async () => {
   agent = await startAgent({
     apiUrl,
     token: await api.agentToken('browser-farm-agent'),
-    redisUrl: api.redisUrl,
     name: 'browser-farm-agent',
-    queuePrefix: api.queuePrefix,
     cacheDir,
     drivers: [
       new HostDriver({ tier: 'low' }),

@@ -55,7 +55,6 @@ describe('docker-compose.yml', () => {
     expect(api.HOST).toBe('0.0.0.0');
     const agent = loadAgentEnv(expand(compose.services.agent?.environment));
     expect(agent.API_URL).toBe('http://api:8080');
-    expect(agent.REDIS_URL).toBe('redis://:sample-redis_password-value-long-enough@redis:6379');
   });
 
   it('starts Redis with a password from REDIS_PASSWORD and gives the API and the agent URLs carrying it', () => {
@@ -64,9 +63,7 @@ describe('docker-compose.yml', () => {
     const flag = command.indexOf('--requirepass');
     expect(flag, 'redis.command has --requirepass').toBeGreaterThan(0);
     expect(command[flag + 1]).toBe('${REDIS_PASSWORD:?set REDIS_PASSWORD}');
-    for (const name of ['api', 'agent']) {
-      expect(compose.services[name]?.environment?.REDIS_URL, `${name}.environment.REDIS_URL`).toBe('redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379');
-    }
+    expect(compose.services.api?.environment?.REDIS_URL, 'api.environment.REDIS_URL').toBe('redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379');
     // the health check authenticates (an unauthenticated ping answers NOAUTH, not PONG)
     expect(redis?.healthcheck?.test.join(' ')).toMatch(/REDISCLI_AUTH="\$\$REDIS_PASSWORD" redis-cli ping \| grep -q PONG/);
     expect(redis?.environment?.REDIS_PASSWORD).toBe('${REDIS_PASSWORD:?set REDIS_PASSWORD}');
@@ -82,10 +79,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('never lets the agent talk to Postgres', () => {
+  it('gives the agent only the API: no Postgres, no Redis, not even on its network', () => {
     const env = compose.services.agent?.environment ?? {};
-    expect(Object.keys(env).some((k) => /DATABASE|POSTGRES/i.test(k))).toBe(false);
-    expect(Object.keys(compose.services.agent?.depends_on ?? {})).not.toContain('postgres');
+    expect(Object.keys(env).filter((k) => /DATABASE|POSTGRES|REDIS|QUEUE/i.test(k))).toEqual([]);
+    expect(Object.keys(compose.services.agent?.depends_on ?? {})).toEqual(['api']);
+    const networksOf = (name: string) => (compose.services[name] as { networks?: string[] } | undefined)?.networks ?? [];
+    for (const backend of ['redis', 'postgres']) {
+      expect(networksOf(backend).filter((n) => networksOf('agent').includes(n)), `${backend} shares no network with the agent`).toEqual([]);
+    }
+    expect(networksOf('api')).toEqual(expect.arrayContaining(networksOf('agent')));
   });
 
   it('applies migrations when the API container starts', () => {

@@ -58,9 +58,7 @@ describe('an Android phone that is not attached', () => {
     agent = await startAgent({
       apiUrl: api.url,
       token: await api.agentToken('android-host'),
-      redisUrl: api.redisUrl,
       name: 'android-host',
-      queuePrefix: api.queuePrefix,
       cacheDir,
       drivers: [
         new HostDriver({ tier: 'mid' }),

@@ -79,9 +79,7 @@ beforeAll(async () => {
   agent = await startAgent({
     apiUrl: api.url,
     token: await api.agentToken('feature-e2e-agent'),
-    redisUrl: api.redisUrl,
     name: 'feature-e2e-agent',
-    queuePrefix: api.queuePrefix,
     cacheDir: join(dir, 'cache'),
     drivers: [new BrowserDriver({ endpoint: { url: appium.url }, chromedriverBasePort: await freePort(), profileRoot: join(dir, 'profiles'), tier: 'low' })],
     logger: pino({ level: 'silent' }),

@@ -59,9 +59,7 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
   const agent: RunningAgent = await startAgent({
     apiUrl: url,
     token: await client.createToken('bench-agent', 'agent', 'bench-host'),
-    redisUrl: services.redisUrl,
     name: 'bench-host',
-    queuePrefix: `edgeproof-bench-${process.pid}`,
     cacheDir: await mkdtemp(join(tmpdir(), 'edgeproof-bench-cache-')),
     logger: pino({ level: 'silent' }),
   });

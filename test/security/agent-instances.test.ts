@@ -31,12 +31,9 @@ describe('two live processes of one agent', () => {
         ...process.env,
         API_URL: p.api.url,
         AGENT_TOKEN: p.api.tokens.agent,
-        REDIS_URL: p.api.redisUrl,
-        QUEUE_PREFIX: p.api.queuePrefix,
         AGENT_CACHE_DIR: p.agentCacheDir,
-        LOCK_DURATION_MS: '5000',
-        STALLED_INTERVAL_MS: '2000',
-        LEASE_TTL_MS: '3000',
+        REDIS_URL: 'redis://unreachable.invalid:6379',
+        POLL_WAIT_MS: '1000',
         LOG_LEVEL: 'silent',
         ...extra,
       },
@@ -70,7 +67,7 @@ describe('two live processes of one agent', () => {
   it('the second takes over, the first is fenced off and exits, and no two jobs ever share the device', async () => {
     const first = spawnAgent();
     const device = await until('the first process to register', async () => (await p.client.listDevices()).find((d) => d.agent === TEST_AGENT && d.status !== 'offline'));
-    const runs = [];
+    const runs: { id: string }[] = [];
     for (let i = 0; i < JOBS; i++) {
       runs.push(await p.client.createRun({ model: 'mnist-mlp', version: '1.0.0', devices: { ids: [device.id] }, benchmarks: ['latency'], settings: quickSettings }));
     }

@@ -20,7 +20,8 @@ export interface TestPlatform {
 
 /** The real API listening on a port, the bundled models, and a way to start real agents. */
 export async function startTestPlatform(): Promise<TestPlatform> {
-  const api = await startTestApi({}, { listen: true });
+  // short job locks: a killed agent's job comes back within seconds
+  const api = await startTestApi({ JOB_LOCK_DURATION_MS: 5_000, JOB_STALLED_INTERVAL_MS: 1_000 }, { listen: true });
   const zooDir = join(repoRoot, '.data', 'zoo');
   const zoo = await buildZoo(zooDir);
   const agentCacheDir = await mkdtemp(join(tmpdir(), 'edgeproof-agent-cache-'));
@@ -35,14 +36,10 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       const agent = await startAgent({
         apiUrl: api.url,
         token: await api.agentToken(name),
-        redisUrl: api.redisUrl,
         name,
-        queuePrefix: api.queuePrefix,
         cacheDir: agentCacheDir,
         driversConfig: { host: { tier: 'mid' } },
         logger: pino({ level: 'silent' }),
-        lockDurationMs: 5_000,
-        stalledIntervalMs: 2_000,
         shutdownGraceMs: 1_000,
       });
       agents.push(agent);

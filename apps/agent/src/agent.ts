@@ -1,41 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DeviceRegistration } from '@edgeproof/contracts';
 import { createDrivers, type DeviceDriver, type DriversConfig } from '@edgeproof/devices';
-import { createRedis, DEFAULT_QUEUE_PREFIX, DeviceLeases, jobCatalog, LeaseFencedError } from '@edgeproof/queue';
 import { ApiClient, ApiError } from './api-client.ts';
 import { ArtifactCache } from './artifact-cache.ts';
 import { DeviceSlot } from './device-slot.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { JobLoop } from './job-loop.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createEvaluateProcessor, type EvaluateOutcome } from './processors/evaluate.ts';
+import type { EvaluateOutcome } from './processors/evaluate.ts';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = '0.2.0';
 
 export interface AgentConfig {
   apiUrl: string;
   token: string;
-  redisUrl: string;
   /** the agent name; default: the agent the token is bound to (a different name is refused by the API) */
   name?: string | undefined;
   /** take the agent over from another live process at once instead of waiting until it is silent */
   takeover?: boolean;
-  queuePrefix?: string;
   cacheDir: string;
   /** the drivers to serve; default: createDrivers(driversConfig) */
   drivers?: DeviceDriver[];
   driversConfig?: DriversConfig;
   logger?: Logger;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  /** how long stop() lets running jobs finish before cancelling them; default 30 s */
+  /** how long stop() lets running jobs finish before handing them back; default 30 s */
   shutdownGraceMs?: number;
-  /** device lease TTL in Redis (renewed every third of it while a job runs); default 30 s */
-  leaseTtlMs?: number;
-  /** a job whose device is leased elsewhere waits this long before trying again; default 5 s */
-  leaseBusyRetryMs?: number;
+  /** how long one long poll for a job waits; default 20 s */
+  pollWaitMs?: number;
+  /** called after each job with what became of it (tests, metrics) */
+  onOutcome?: (jobId: string, outcome: EvaluateOutcome) => void;
 }
 
 export interface AgentDevice {
@@ -58,8 +52,9 @@ export interface RunningAgent {
 }
 
 /**
- * Registers this agent's devices with the API, then serves one BullMQ worker per device (one job at a
- * time) and reports device status every heartbeat interval.
+ * Registers this agent's devices with the API, then serves each device with a loop that long-polls
+ * the API for its next job (one job at a time per device) and reports device status every heartbeat
+ * interval. The API is all it talks to: no queue, no database.
  */
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const logger = config.logger ?? createLogger('info');
@@ -87,13 +82,10 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     return new DeviceSlot(assigned.id, assigned.queue, registration, driver);
   });
   logger.info(
-    { agent: name, agentId: registered.agentId, epoch: registered.epoch, devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue })) },
+    { agent: name, agentId: registered.agentId, epoch: registered.epoch, devices: slots.map((s) => ({ id: s.id, localKey: s.localKey })) },
     'agent registered',
   );
 
-  const connection: Redis = createRedis(config.redisUrl);
-  const leases = new DeviceLeases(connection, { prefix: config.queuePrefix ?? DEFAULT_QUEUE_PREFIX, ttlMs: config.leaseTtlMs ?? 30_000 });
-  const workers = new Map<DeviceSlot, Worker>();
   let stop: () => Promise<void> = async () => undefined;
   let markSuperseded: (reason: string) => void = () => undefined;
   const superseded = new Promise<string>((resolve) => {
@@ -105,81 +97,49 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
       void stop().then(() => resolve(reason));
     };
   });
-  const onFenceError = (err: unknown) => {
-    if (isSuperseded(err)) markSuperseded(err instanceof Error ? err.message : String(err));
-  };
   const heartbeat = new Heartbeat({
     api,
     agentId: registered.agentId,
     slots,
     intervalMs: registered.heartbeatIntervalMs,
     logger,
-    onError: onFenceError,
-    onHealth: async (slot) => {
-      const worker = workers.get(slot);
-      if (!worker) return;
-      // an unhealthy device takes no new jobs until it recovers
-      if (!slot.health.ok && !worker.isPaused()) await worker.pause(true);
-      else if (slot.health.ok && worker.isPaused()) worker.resume();
+    onError: (err) => {
+      if (err instanceof ApiError && err.code === 'superseded') markSuperseded(err.message);
     },
   });
-
-  for (const slot of slots) {
-    const processor = createEvaluateProcessor({
-      api,
-      cache,
-      slot,
-      logger: logger.child({ device: slot.localKey }),
-      onBusyChange: () => heartbeat.kick(),
-      onSuperseded: markSuperseded,
-      leases: { store: leases, holder: name, fence: { agent: name, epoch: registered.epoch }, busyRetryMs: config.leaseBusyRetryMs ?? 5_000 },
-    });
-    const worker = new Worker<unknown, EvaluateOutcome>(
-      slot.queue,
-      async (job, token, signal) => {
-        if (job.name !== jobCatalog.evaluate.name) throw new Error(`no processor for job kind "${job.name}"`);
-        return processor(job, token, signal);
-      },
-      {
-        connection,
-        prefix: config.queuePrefix ?? DEFAULT_QUEUE_PREFIX,
-        concurrency: 1,
-        lockDuration: config.lockDurationMs ?? 30_000,
-        stalledInterval: config.stalledIntervalMs ?? 30_000,
-        autorun: false,
-      },
-    );
-    worker.on('error', (err) => logger.error({ err, device: slot.localKey }, 'worker error'));
-    workers.set(slot, worker);
-  }
-  // a device that is unhealthy from the start takes no job; resume() starts it once it recovers
-  for (const [slot, worker] of workers) {
-    if ((await slot.checkHealth()).ok) void worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped'));
-    else await worker.pause(true);
-  }
+  const loops = slots.map(
+    (slot) =>
+      new JobLoop({
+        api,
+        slot,
+        logger: logger.child({ device: slot.localKey }),
+        pollWaitMs: config.pollWaitMs ?? 20_000,
+        healthRecheckMs: Math.max(100, registered.heartbeatIntervalMs),
+        deps: { api, cache, onBusyChange: () => heartbeat.kick(), onSuperseded: markSuperseded },
+        ...(config.onOutcome ? { onOutcome: config.onOutcome } : {}),
+      }),
+  );
+  // a device that is unhealthy from the start takes no job until a heartbeat finds it healthy
+  for (const slot of slots) await slot.checkHealth();
   heartbeat.start();
+  for (const loop of loops) loop.start();
 
   let stopping: Promise<void> | undefined;
   stop = () => {
     stopping ??= (async () => {
       logger.info('agent stopping');
-      const all = [...workers.values()];
-      const closed = Promise.all(all.map((w) => w.close()));
+      const stopped = Promise.all(loops.map((l) => l.stop()));
       const grace = config.shutdownGraceMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        closed.then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace))),
-      ]);
+      const timedOut = await Promise.race([stopped.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
       clearTimeout(timer);
       if (timedOut) {
-        logger.warn({ graceMs: grace }, 'cancelling running jobs; they will be retried');
-        for (const w of all) w.cancelAllJobs('agent shutting down');
-        await closed;
+        logger.warn({ graceMs: grace }, 'handing running jobs back; they run again elsewhere');
+        for (const l of loops) l.abortRunning();
+        await stopped;
       }
       await heartbeat.stop();
       await Promise.all(drivers.map((d) => d.dispose()));
-      await connection.quit().catch(() => connection.disconnect());
       logger.info('agent stopped');
     })();
     return stopping;
@@ -193,9 +153,4 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     devices: slots.map((s) => ({ id: s.id, localKey: s.localKey, queue: s.queue, driver: s.driver.kind, registration: s.registration })),
     stop,
   };
-}
-
-/** The API's answer to a process that another instance of its agent has taken over. */
-export function isSuperseded(err: unknown): boolean {
-  return (err instanceof ApiError && err.code === 'superseded') || err instanceof LeaseFencedError;
 }

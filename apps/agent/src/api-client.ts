@@ -8,8 +8,11 @@ import {
   type AgentRegister,
   AgentRegistered,
   ErrorBody,
+  JobLease,
+  JobLockReply,
   JobStartReply,
   WhoAmI,
+  type JobNextRequest,
   type AgentHeartbeat,
   type JobFailure,
   type JobStart,
@@ -74,6 +77,28 @@ export class ApiClient {
     await this.#request('POST', `/v1/agents/${encodeURIComponent(agentId)}/heartbeat`, body);
   }
 
+  /**
+   * Long-polls for the next job of some of this agent's devices; null when none came within
+   * `waitMs`. The job is locked to this process until it is reported or its lock expires.
+   */
+  async nextJob(body: z.input<typeof JobNextRequest>, signal?: AbortSignal): Promise<JobLease | null> {
+    const timeoutMs = (body.waitMs ?? 20_000) + this.#requestTimeoutMs;
+    const res = await this.#request('POST', '/v1/agent/jobs/next', body, timeoutMs, signal);
+    if (res.status === 204) return null;
+    return this.#parse(res, 'POST', '/v1/agent/jobs/next', JobLease);
+  }
+
+  /** Renews a job's lock (and its device lease); says whether the job was cancelled meanwhile. */
+  async renewLock(jobId: string, lockToken: string): Promise<JobLockReply> {
+    return this.#json('POST', `/v1/agent/jobs/${encodeURIComponent(jobId)}/lock`, { lockToken }, JobLockReply);
+  }
+
+  /** Gives a fetched job back untouched: it runs again (on this or another process), no attempt spent. */
+  async releaseJob(jobId: string, lockToken: string, reason: string): Promise<void> {
+    const res = await this.#request('POST', `/v1/agent/jobs/${encodeURIComponent(jobId)}/release`, { lockToken, reason: reason.slice(0, 2000) });
+    await res.body?.cancel();
+  }
+
   /** Whether this attempt may measure; false when the job already has a result or was failed/re-routed. */
   async startJob(jobId: string, body: JobStart): Promise<JobStartReply> {
     return this.#json('POST', `/v1/agent/jobs/${encodeURIComponent(jobId)}/start`, body, JobStartReply);
@@ -109,7 +134,10 @@ export class ApiClient {
   }
 
   async #json<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-    const res = await this.#request(method, path, body);
+    return this.#parse(await this.#request(method, path, body), method, path, schema);
+  }
+
+  async #parse<S extends z.ZodType>(res: Response, method: string, path: string, schema: S): Promise<z.infer<S>> {
     const data: unknown = await res.json().catch(() => undefined);
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
@@ -118,7 +146,7 @@ export class ApiClient {
     return parsed.data;
   }
 
-  async #request(method: string, path: string, body?: unknown, timeoutMs = this.#requestTimeoutMs): Promise<Response> {
+  async #request(method: string, path: string, body?: unknown, timeoutMs = this.#requestTimeoutMs, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
     if (this.#epoch !== undefined) headers[AGENT_EPOCH_HEADER] = String(this.#epoch);
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -128,7 +156,7 @@ export class ApiClient {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DeviceTier } from '@edgeproof/contracts';
 import type { AndroidDriverOptions, BrowserDriverOptions } from '@edgeproof/devices';
-import { DEFAULT_QUEUE_PREFIX } from '@edgeproof/queue';
 
 const csv = z
   .string()
@@ -27,7 +26,6 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
 export const AgentEnv = z.object({
   API_URL: z.url(),
   AGENT_TOKEN: z.string().min(1),
-  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   /** default: the agent AGENT_TOKEN is bound to; a different name is refused by the API */
   AGENT_NAME: z
     .string()
@@ -35,7 +33,6 @@ export const AgentEnv = z.object({
     .optional(),
   /** take the agent over from another live process at once (it is fenced off) instead of waiting until it is silent */
   AGENT_TAKEOVER: bool.default(false),
-  QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
   AGENT_CACHE_DIR: z.string().min(1).default('.data/agent-cache'),
   HOST_DRIVER_ENABLED: bool.default(true),
   HOST_DEVICE_TIER: DeviceTier.default('mid'),
@@ -98,13 +95,10 @@ export const AgentEnv = z.object({
   HARNESS_PUBLIC_URL: z.url().optional(),
   /** YAML device inventory merged over discovered devices (device-farm/inventory.example.yaml) */
   DEVICE_INVENTORY: z.string().min(1).optional(),
-  /** device lease TTL in Redis; a dead agent's lease frees the device after this */
-  LEASE_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** how long a BullMQ job lock lives without renewal; a dead agent's job is taken over after it */
-  LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
-  STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
-  /** on SIGTERM, how long running jobs may finish before they are cancelled (and retried elsewhere) */
+  /** how long one long poll for a job waits before asking again */
+  POLL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(20_000),
+  /** on SIGTERM, how long running jobs may finish before they are handed back (and run again elsewhere) */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 });
 export type AgentEnv = z.infer<typeof AgentEnv>;

@@ -37,10 +37,8 @@ async function main(): Promise<void> {
       agent = await startAgent({
         apiUrl: env.API_URL,
         token: env.AGENT_TOKEN,
-        redisUrl: env.REDIS_URL,
         name: env.AGENT_NAME,
         takeover: env.AGENT_TAKEOVER,
-        queuePrefix: env.QUEUE_PREFIX,
         cacheDir: env.AGENT_CACHE_DIR,
         driversConfig: {
           host: env.HOST_DRIVER_ENABLED ? { tier: env.HOST_DEVICE_TIER, tags: env.HOST_DEVICE_TAGS } : false,
@@ -48,10 +46,8 @@ async function main(): Promise<void> {
           ...(env.BROWSER_DEVICES > 0 ? { browser: browserConfig(env) } : {}),
           ...(env.DEVICE_INVENTORY ? { inventory: await loadInventory(env.DEVICE_INVENTORY) } : {}),
         },
-        leaseTtlMs: env.LEASE_TTL_MS,
         logger,
-        lockDurationMs: env.LOCK_DURATION_MS,
-        stalledIntervalMs: env.STALLED_INTERVAL_MS,
+        pollWaitMs: env.POLL_WAIT_MS,
         shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       });
     } catch (err) {

@@ -1,195 +1,135 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deviceQueueName } from '@edgeproof/queue';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HostDriver } from '@edgeproof/devices';
-import { createRedis, jobCatalog } from '@edgeproof/queue';
-import { testRedisUrl, uniqueQueuePrefix } from '@edgeproof/testkit';
+import { HostDriver, type DeviceDriver, type HealthReport } from '@edgeproof/devices';
 import { startAgent, type RunningAgent } from '../src/agent.ts';
-import { evaluatePayload, enqueue, FAST, modelBytes, modelSha, settled } from './support/jobs.ts';
-import { startStandInApi, type StandInApi } from './support/stand-in-api.ts';
+import { FAST, startLab, type Lab } from './support/lab.ts';
 
-let api: StandInApi;
-let agent: RunningAgent | undefined;
-let queue: Queue | undefined;
+let lab: Lab;
+let agents: RunningAgent[] = [];
 let cacheDir: string;
-const prefix = uniqueQueuePrefix();
-let redis: ReturnType<typeof createRedis> | undefined;
 
 beforeEach(async () => {
-  api = await startStandInApi({ heartbeatIntervalMs: 100 });
-  api.artifacts.set(modelSha, modelBytes);
+  lab = await startLab();
   cacheDir = await mkdtemp(join(tmpdir(), 'ep-agent-'));
 });
 afterEach(async () => {
-  await agent?.stop();
-  agent = undefined;
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  queue = undefined;
-  await redis?.quit();
-  redis = undefined;
-  await api.close();
+  for (const a of agents) await a.stop();
+  agents = [];
+  await lab.close();
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-async function start(driver = new HostDriver()): Promise<{ agent: RunningAgent; queue: Queue; deviceId: string }> {
-  agent = await startAgent({
-    apiUrl: api.url,
-    token: api.token,
-    redisUrl: testRedisUrl(),
-    name: 'test-agent',
-    queuePrefix: prefix,
+async function start(driver: DeviceDriver = new HostDriver(), opts: { shutdownGraceMs?: number; name?: string } = {}): Promise<{ agent: RunningAgent; deviceId: string }> {
+  const name = opts.name ?? 'test-agent';
+  const agent = await startAgent({
+    apiUrl: lab.url,
+    token: await lab.agentToken(name),
     cacheDir,
     drivers: [driver],
     logger: pino({ level: 'silent' }),
-    shutdownGraceMs: 1_000,
+    shutdownGraceMs: opts.shutdownGraceMs ?? 1_000,
+    pollWaitMs: 1_000,
   });
+  agents.push(agent);
   const [device] = agent.devices;
   if (!device) throw new Error('no device registered');
-  redis = createRedis(testRedisUrl());
-  queue = new Queue(device.queue, { connection: redis, prefix });
-  return { agent, queue, deviceId: device.id };
+  return { agent, deviceId: device.id };
 }
 
-describe('agent', () => {
-  it('registers its devices and reports them idle on every heartbeat', async () => {
+const callsTo = (suffix: string) => lab.calls.filter((c) => c.method === 'POST' && c.path.endsWith(suffix));
+
+describe('agent over HTTPS only', () => {
+  it('learns its name from the token, registers its devices and reports them idle on every heartbeat', async () => {
     const { agent } = await start(new HostDriver({ tier: 'low', tags: ['ci'] }));
-    expect(api.calls[0]).toMatchObject({ path: '/v1/agents/register', body: { name: 'test-agent' } });
-    expect(agent.devices).toEqual([
-      expect.objectContaining({ localKey: 'host', driver: 'host', queue: `device-${agent.devices[0]?.id}` }),
-    ]);
-    expect(agent.devices[0]?.registration).toMatchObject({ tier: 'low', tags: ['ci'] });
-    await expect.poll(() => api.heartbeats.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
-    expect(api.heartbeats.at(-1)).toEqual({ devices: [{ localKey: 'host', status: 'idle' }] });
+    expect(agent.name).toBe('test-agent');
+    expect(lab.calls.find((c) => c.path === '/v1/agents/register')?.body).toMatchObject({ name: 'test-agent', takeover: false, devices: [{ localKey: 'host', tier: 'low', tags: ['ci'] }] });
+    await expect.poll(() => callsTo('/heartbeat').length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
+    expect(callsTo('/heartbeat').at(-1)?.body).toEqual({ devices: [{ localKey: 'host', status: 'idle' }] });
+    // nothing but the API: every call the agent made went to /v1
+    expect(lab.calls.every((c) => c.path.startsWith('/v1/'))).toBe(true);
   });
 
-  it('runs a queued job: start, result posted, BullMQ job completed', async () => {
-    const { queue, deviceId } = await start();
-    const data = evaluatePayload(deviceId);
-    await enqueue(queue, data, 3);
-    const job = await settled(queue, data.jobId);
+  it('long-polls a job, starts it with its lock token, posts the result and frees the device', async () => {
+    const { deviceId } = await start();
+    const jobId = await lab.createJob(deviceId);
+    expect(await lab.waitJob(jobId, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const result = await lab.api.app.db.result.findUniqueOrThrow({ where: { jobId } });
+    expect(result.rawSamples.length).toBeGreaterThanOrEqual(5);
+    expect((result.environment as { inputShapes: unknown }).inputShapes).toEqual({ x: [1, 3, 48, 192] });
+    const lease = await waitFor(() => callsTo('/next').length > 0);
+    expect(lease).toBe(true);
+    const started = callsTo(`/${jobId}/start`)[0]?.body as { attempt: number; lockToken: string };
+    expect(started).toEqual({ attempt: 1, lockToken: expect.any(String) });
+    expect((callsTo(`/${jobId}/result`)[0]?.body as { lockToken: string }).lockToken).toBe(started.lockToken);
+    expect(callsTo('/failure')).toEqual([]);
+    await expect.poll(() => callsTo('/heartbeat').some((h) => JSON.stringify(h.body).includes(`"currentJobId":"${jobId}"`))).toBe(true);
 
-    expect(await job.getState()).toBe('completed');
-    expect(job.returnvalue).toEqual({ status: 'stored' });
-    expect(api.starts).toEqual([{ jobId: data.jobId, body: { attempt: 1 } }]);
-    expect(api.results).toHaveLength(1);
-    const posted = api.results[0]?.body;
-    expect(posted?.attempt).toBe(1);
-    expect(posted?.summary.kind).toBe('latency');
-    expect(posted?.rawSamples.length).toBeGreaterThanOrEqual(5);
-    expect(posted?.environment.inputShapes).toEqual({ x: [1, 3, 48, 192] });
-    expect(api.failures).toEqual([]);
-    expect(api.downloads).toEqual([modelSha]);
-    // busy while measuring, with the job's id
-    expect(api.heartbeats.some((h) => h.devices[0]?.status === 'busy' && h.devices[0].currentJobId === data.jobId)).toBe(true);
-    await expect.poll(() => api.heartbeats.at(-1)?.devices[0]?.status).toBe('idle');
-
-    // a second job reuses the cached model
-    const next = evaluatePayload(deviceId);
-    await enqueue(queue, next, 3);
-    expect((await settled(queue, next.jobId)).returnvalue).toEqual({ status: 'stored' });
-    expect(api.downloads).toEqual([modelSha]);
+    // the artifact is fetched once; the next job reuses the cached copy
+    const next = await lab.createJob(deviceId);
+    expect((await lab.waitJob(next, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(lab.calls.filter((c) => c.path.startsWith('/v1/artifacts/'))).toHaveLength(1);
   });
 
-  it('does not complete the job when the result post fails: it is retried', async () => {
-    const { queue, deviceId } = await start();
-    api.onResult = () => 503;
-    const data = evaluatePayload(deviceId);
-    await enqueue(queue, data, 2);
-    const job = await settled(queue, data.jobId);
-
-    expect(await job.getState()).toBe('failed');
-    expect(job.attemptsMade).toBe(2);
-    expect(api.starts.map((s) => s.body.attempt)).toEqual([1, 2]);
-    expect(api.results.map((r) => r.body.attempt)).toEqual([1, 2]);
-    expect(api.failures.map((f) => [f.body.attempt, f.body.final])).toEqual([
-      [1, false],
-      [2, true],
-    ]);
-    expect(api.failures[0]?.body.error).toContain('503');
-  });
-
-  it('completes a retried job once the result is acknowledged', async () => {
-    const { queue, deviceId } = await start();
-    let calls = 0;
-    api.onResult = () => (++calls === 1 ? 503 : 201);
-    const data = evaluatePayload(deviceId);
-    await enqueue(queue, data, 3);
-    const job = await settled(queue, data.jobId);
-    expect(await job.getState()).toBe('completed');
-    // BullMQ counts the successful attempt too
-    expect(job.attemptsMade).toBe(2);
-    expect(api.starts.map((s) => s.body.attempt)).toEqual([1, 2]);
-    expect(api.failures.map((f) => [f.body.attempt, f.body.final])).toEqual([[1, false]]);
-    expect(api.results.map((r) => r.body.attempt)).toEqual([1, 2]);
-  });
-
-  it('skips measuring when the API says not to proceed, and completes the job', async () => {
-    const { queue, deviceId } = await start();
-    api.onStart = () => ({ proceed: false, reason: 'already has a result' });
-    const data = evaluatePayload(deviceId);
-    await enqueue(queue, data, 3);
-    const job = await settled(queue, data.jobId);
-    expect(await job.getState()).toBe('completed');
-    expect(job.returnvalue).toEqual({ status: 'skipped', reason: 'already has a result' });
-    expect(api.results).toEqual([]);
-    expect(api.downloads).toEqual([]);
+  it('a result post that fails is retried as a new attempt, and the job completes once the API has it', async () => {
+    let refused = 0;
+    lab.intercept = (c) => (c.path.endsWith('/result') && refused++ === 0 ? 503 : undefined);
+    const { deviceId } = await start();
+    const jobId = await lab.createJob(deviceId);
+    expect(await lab.waitJob(jobId, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(callsTo(`/${jobId}/start`).map((c) => (c.body as { attempt: number }).attempt)).toEqual([1, 2]);
+    expect(callsTo(`/${jobId}/failure`).map((c) => [(c.body as { attempt: number }).attempt, (c.body as { final: boolean }).final])).toEqual([[1, false]]);
+    expect(await lab.api.app.db.result.count({ where: { jobId } })).toBe(1);
   });
 
   it('fails for good, on the first attempt, what no retry can fix', async () => {
-    const { queue, deviceId } = await start();
-    const data = evaluatePayload(deviceId, {}, { ...FAST, inputShapes: {}, dims: {} });
-    await enqueue(queue, data, 3);
-    const job = await settled(queue, data.jobId);
-    expect(await job.getState()).toBe('failed');
-    expect(job.attemptsMade).toBe(1);
-    expect(api.starts).toHaveLength(1);
-    expect(api.failures).toEqual([
-      { jobId: data.jobId, body: { attempt: 1, final: true, error: expect.stringContaining('p2o.DynamicDimension.0') } },
-    ]);
+    const { deviceId } = await start();
+    const jobId = await lab.createJob(deviceId);
+    // the model the job pins is gone from the artifact store: a retry cannot bring it back
+    const version = await lab.api.app.db.modelVersion.findFirstOrThrow({ where: { version: '2.0' } });
+    await rm(lab.api.app.artifacts.blobPath(version.sha256));
+    const row = await lab.waitJob(jobId, ['succeeded', 'failed']);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(callsTo(`/${jobId}/start`)).toHaveLength(1);
+    expect(callsTo(`/${jobId}/failure`)[0]?.body).toMatchObject({ attempt: 1, final: true });
   });
 
-  it('fails an unparseable payload without retry', async () => {
-    const { queue } = await start();
-    const jobId = randomUUID();
-    await queue.add(jobCatalog.evaluate.name, { jobId, nonsense: true }, { jobId, attempts: 3 });
-    const job = await settled(queue, jobId);
-    expect(job.attemptsMade).toBe(1);
-    expect(job.failedReason).toMatch(/^invalid evaluate payload/);
-    expect(api.failures).toEqual([{ jobId, body: { attempt: 1, final: true, error: expect.stringMatching(/^invalid evaluate payload/) } }]);
+  it('an unhealthy device reports its reason and asks for no job', async () => {
+    const sick: DeviceDriver = Object.assign(new HostDriver(), { healthCheck: async (): Promise<HealthReport> => ({ ok: false, reason: 'low memory: 80 MB free' }) });
+    const { deviceId } = await start(sick);
+    await expect.poll(() => (callsTo('/heartbeat').at(-1)?.body as { devices: { status: string }[] } | undefined)?.devices[0]?.status, { timeout: 5_000 }).toBe('unhealthy');
+    const jobId = await lab.createJob(deviceId);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await lab.api.app.db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('queued');
+    expect(callsTo('/next')).toEqual([]);
   });
 
-  it('reports an unhealthy device with its reason and takes no job from it', async () => {
-    const { queue, deviceId } = await start(new HostDriver({ minFreeMemoryMb: Number.MAX_SAFE_INTEGER }));
-    await expect.poll(() => api.heartbeats.at(-1)?.devices[0]?.status, { timeout: 5_000 }).toBe('unhealthy');
-    expect(api.heartbeats.at(-1)?.devices[0]?.reason).toMatch(/^low memory/);
-    // every failed check is counted once, across heartbeats
-    const counted = api.heartbeats.reduce((n, h) => n + (h.devices[0]?.healthFailures ?? 0), 0);
-    expect(counted).toBeGreaterThanOrEqual(api.heartbeats.length);
-    const data = evaluatePayload(deviceId);
-    await enqueue(queue, data, 3);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await (await queue.getJob(data.jobId))?.getState()).toBe('waiting');
-    expect(api.starts).toEqual([]);
-  });
-
-  it('on stop, cancels a job still running after the grace period: failure posted, job left for a retry', async () => {
-    const { agent, queue, deviceId } = await start();
-    const data = evaluatePayload(deviceId, {}, { ...FAST, measureMinSeconds: 60, measureMaxRuns: 1_000_000 });
-    await enqueue(queue, data, 3);
-    await expect.poll(() => api.heartbeats.at(-1)?.devices[0]?.status, { timeout: 10_000 }).toBe('busy');
-    const before = Date.now();
+  it('on stop, hands a job still running after the grace period back to its queue: no attempt spent', async () => {
+    const { agent, deviceId } = await start(new HostDriver(), { shutdownGraceMs: 300 });
+    const jobId = await lab.createJob(deviceId, { ...FAST, measureMinSeconds: 30, measureMaxSeconds: 60, measureMaxRuns: 1_000_000 });
+    await lab.waitJob(jobId, ['running']);
     await agent.stop();
-    expect(Date.now() - before).toBeLessThan(15_000);
-    const job = await queue.getJob(data.jobId);
-    expect(await job?.getState()).not.toBe('completed');
-    expect(api.results).toEqual([]);
-    expect(api.failures).toEqual([
-      { jobId: data.jobId, body: { attempt: 1, final: false, error: 'inference aborted: agent shutting down' } },
-    ]);
+    expect(callsTo(`/${jobId}/release`)).toHaveLength(1);
+    expect(callsTo(`/${jobId}/failure`)).toEqual([]);
+    expect((await lab.api.app.db.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('queued');
+    // back on its device queue with no attempt spent
+    const queue = new Queue(deviceQueueName(deviceId), { connection: { url: lab.api.redisUrl }, prefix: lab.api.queuePrefix });
+    const queued = await queue.getJob(jobId);
+    expect(['waiting', 'delayed']).toContain(await queued?.getState());
+    expect(queued?.attemptsMade).toBe(0);
+    await queue.close();
   });
 });
+
+async function waitFor(fn: () => boolean, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}

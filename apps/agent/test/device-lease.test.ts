@@ -1,20 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { DeviceRegistration } from '@edgeproof/contracts';
 import type { DeviceDriver, DriverJob, DriverResult, HealthReport } from '@edgeproof/devices';
-import { createRedis } from '@edgeproof/queue';
-import { testRedisUrl, uniqueQueuePrefix } from '@edgeproof/testkit';
+import { DeviceLeases } from '@edgeproof/queue';
 import { startAgent, type RunningAgent } from '../src/agent.ts';
-import { evaluatePayload, enqueue, modelBytes, modelSha, settled } from './support/jobs.ts';
-import { startStandInApi, type StandInApi } from './support/stand-in-api.ts';
+import { startLab, type Lab } from './support/lab.ts';
 
 /**
  * One phone, two registrations (say its Chrome and the team's app): both queues lead to the same physical
- * device, so the lease must keep their jobs apart. A stand-in at the driver boundary (no phone here)
+ * device, so the lease (taken by the API when it hands a job out) must keep their jobs apart. A stand-in at the driver boundary (no phone here)
  * records when each run holds the device.
  */
 class OnePhoneTwoWays implements DeviceDriver {
@@ -63,56 +61,40 @@ class OnePhoneTwoWays implements DeviceDriver {
   async dispose(): Promise<void> {}
 }
 
-let api: StandInApi;
+let lab: Lab;
 let agent: RunningAgent | undefined;
 let cacheDir: string;
-const prefix = uniqueQueuePrefix();
-const redis = createRedis(testRedisUrl());
-const queues: Queue[] = [];
 
 beforeEach(async () => {
-  api = await startStandInApi({ heartbeatIntervalMs: 200 });
-  api.artifacts.set(modelSha, modelBytes);
+  lab = await startLab();
   cacheDir = await mkdtemp(join(tmpdir(), 'ep-agent-lease-'));
 });
-afterAll(() => redis.quit());
 afterEach(async () => {
   await agent?.stop();
-  for (const q of queues.splice(0)) {
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await api.close();
+  await lab.close();
   await rm(cacheDir, { recursive: true, force: true });
 });
 
 it('two queues for one phone never run at once; the cool-down wait lands in the result', async () => {
   const driver = new OnePhoneTwoWays();
   agent = await startAgent({
-    apiUrl: api.url, token: api.token, redisUrl: testRedisUrl(), name: 'lease-agent', queuePrefix: prefix, cacheDir,
-    drivers: [driver], logger: pino({ level: 'silent' }), shutdownGraceMs: 1_000, leaseBusyRetryMs: 100,
+    apiUrl: lab.url, token: await lab.agentToken('lease-agent'), cacheDir,
+    drivers: [driver], logger: pino({ level: 'silent' }), shutdownGraceMs: 1_000, pollWaitMs: 1_000,
   });
-  const jobs = [];
-  for (const device of agent.devices) {
-    const q = new Queue(device.queue, { connection: redis, prefix });
-    queues.push(q);
-    for (let i = 0; i < 2; i++) {
-      const data = evaluatePayload(device.id);
-      await enqueue(q, data, 1);
-      jobs.push({ q, id: data.jobId });
-    }
-  }
-  for (const j of jobs) expect(await (await settled(j.q, j.id)).getState()).toBe('completed');
+  const jobs: string[] = [];
+  for (const device of agent.devices) for (let i = 0; i < 2; i++) jobs.push(await lab.createJob(device.id));
+  for (const id of jobs) expect((await lab.waitJob(id, ['succeeded', 'failed'])).status).toBe('succeeded');
 
   expect(driver.runs).toHaveLength(4);
   expect(new Set(driver.runs.map((r) => r.localKey))).toEqual(new Set(['phone-web', 'phone-native']));
   const byStart = [...driver.runs].sort((a, b) => a.start - b.start);
   for (let i = 1; i < byStart.length; i++) expect(byStart[i]!.start).toBeGreaterThanOrEqual(byStart[i - 1]!.end);
   // waiting for the lease spent no attempt
-  expect(api.failures).toEqual([]);
-  expect(api.results.map((r) => (r.body as { environment: { extra: Record<string, unknown> } }).environment.extra)).toEqual(
-    Array(4).fill({ harness: 'fake', cooldownWaitMs: 1234 }),
-  );
+  expect(lab.calls.filter((c) => c.path.endsWith('/failure'))).toEqual([]);
+  const results = await lab.api.app.db.result.findMany({ where: { jobId: { in: jobs } } });
+  expect(results.map((r) => (r.environment as { extra: Record<string, unknown> }).extra)).toEqual(Array(4).fill({ harness: 'fake', cooldownWaitMs: 1234 }));
   // released at the end: the phone is free
-  expect(await redis.get(`${prefix}:device-lease:android:R58M-shared`)).toBeNull();
+  const redis = new Redis(lab.api.redisUrl);
+  expect(await new DeviceLeases(redis, { prefix: lab.api.queuePrefix }).holder('android:R58M-shared')).toBeNull();
+  await redis.quit();
 }, 60_000);

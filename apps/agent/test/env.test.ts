@@ -8,17 +8,16 @@ describe('loadEnv', () => {
     const env = loadEnv(required);
     expect(env).toMatchObject({
       API_URL: 'http://127.0.0.1:3000',
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: 'edgeproof',
       AGENT_CACHE_DIR: '.data/agent-cache',
       HOST_DRIVER_ENABLED: true,
       HOST_DEVICE_TIER: 'mid',
       HOST_DEVICE_TAGS: [],
       LOG_LEVEL: 'info',
-      LOCK_DURATION_MS: 30_000,
-      STALLED_INTERVAL_MS: 30_000,
+      POLL_WAIT_MS: 20_000,
       SHUTDOWN_GRACE_MS: 30_000,
     });
+    // the agent reaches only the API: no queue settings, and a REDIS_URL in its environment is ignored
+    expect(Object.keys(loadEnv({ ...required, REDIS_URL: 'redis://unreachable:1' })).filter((k) => /REDIS|QUEUE|LOCK/.test(k))).toEqual([]);
     // the name comes from the token unless set
     expect(env.AGENT_NAME).toBeUndefined();
     expect(env.AGENT_TAKEOVER).toBe(false);
@@ -29,13 +28,13 @@ describe('loadEnv', () => {
       ...required,
       HOST_DEVICE_TAGS: ' ci, x86 ,,fast',
       HOST_DEVICE_TIER: 'low',
-      LOCK_DURATION_MS: '5000',
+      POLL_WAIT_MS: '5000',
       HOST_DRIVER_ENABLED: 'false',
       AGENT_NAME: 'lab-01',
     });
     expect(env.HOST_DEVICE_TAGS).toEqual(['ci', 'x86', 'fast']);
     expect(env.HOST_DEVICE_TIER).toBe('low');
-    expect(env.LOCK_DURATION_MS).toBe(5000);
+    expect(env.POLL_WAIT_MS).toBe(5000);
     expect(env.HOST_DRIVER_ENABLED).toBe(false);
     expect(env.AGENT_NAME).toBe('lab-01');
   });

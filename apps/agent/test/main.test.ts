@@ -2,26 +2,23 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HostDriver } from '@edgeproof/devices';
-import { createRedis } from '@edgeproof/queue';
-import { childPids, isAlive, testRedisUrl, uniqueQueuePrefix } from '@edgeproof/testkit';
+import { childPids, isAlive } from '@edgeproof/testkit';
 import { startAgent } from '../src/agent.ts';
-import { enqueue, evaluatePayload, FAST, modelBytes, modelSha, settled } from './support/jobs.ts';
-import { startStandInApi, type StandInApi } from './support/stand-in-api.ts';
+import { FAST, startLab, type Lab } from './support/lab.ts';
 
 const MAIN = join(import.meta.dirname, '../src/main.ts');
-let api: StandInApi;
+let lab: Lab;
 let cacheDir: string;
 
 beforeEach(async () => {
-  api = await startStandInApi({ heartbeatIntervalMs: 100 });
+  lab = await startLab();
   cacheDir = await mkdtemp(join(tmpdir(), 'ep-agent-main-'));
 });
 afterEach(async () => {
-  await api.close();
+  await lab.close();
   await rm(cacheDir, { recursive: true, force: true });
 });
 
@@ -39,25 +36,28 @@ function run(env: Record<string, string>) {
 }
 
 describe('agent main', () => {
-  it('starts from the environment, heartbeats, and exits cleanly on SIGTERM without logging the token', async () => {
+  it('starts from API_URL and AGENT_TOKEN alone (an unreachable REDIS_URL is ignored), runs a job, exits cleanly on SIGTERM without logging the token', async () => {
+    const token = await lab.agentToken('main-test');
     const agent = run({
-      API_URL: api.url,
-      AGENT_TOKEN: api.token,
-      REDIS_URL: testRedisUrl(),
-      AGENT_NAME: 'main-test',
-      QUEUE_PREFIX: uniqueQueuePrefix(),
+      API_URL: lab.url,
+      AGENT_TOKEN: token,
+      REDIS_URL: 'redis://unreachable.invalid:6379',
       AGENT_CACHE_DIR: cacheDir,
       HOST_DEVICE_TAGS: 'a,b',
+      POLL_WAIT_MS: '1000',
       LOG_LEVEL: 'debug',
     });
     try {
-      await expect.poll(() => api.heartbeats.length, { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
-      expect(api.calls[0]?.body).toMatchObject({ name: 'main-test', devices: [{ localKey: 'host', tags: ['a', 'b'] }] });
+      await expect.poll(() => lab.calls.filter((c) => c.path.endsWith('/heartbeat')).length, { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
+      expect(lab.calls.find((c) => c.path === '/v1/agents/register')?.body).toMatchObject({ name: 'main-test', devices: [{ localKey: 'host', tags: ['a', 'b'] }] });
+      const device = await lab.api.app.db.device.findFirstOrThrow({ where: { agent: { name: 'main-test' } } });
+      const jobId = await lab.createJob(device.id);
+      expect((await lab.waitJob(jobId, ['succeeded', 'failed'])).status).toBe('succeeded');
       agent.child.kill('SIGTERM');
       expect(await agent.exited).toBe(0);
       const { stdout } = agent.output();
       expect(stdout).toContain('agent stopped');
-      expect(stdout).not.toContain(api.token);
+      expect(stdout).not.toContain(token);
     } finally {
       agent.child.kill('SIGKILL');
     }
@@ -69,32 +69,14 @@ describe('agent main', () => {
     expect(agent.output().stderr).toMatch(/invalid agent environment[\s\S]*API_URL[\s\S]*AGENT_TOKEN/);
   });
 
-  it('re-runs a job whose agent died mid-measurement, and its inference process dies with it', async () => {
-    api.artifacts.set(modelSha, modelBytes);
-    const prefix = uniqueQueuePrefix();
-    const env = {
-      API_URL: api.url,
-      AGENT_TOKEN: api.token,
-      REDIS_URL: testRedisUrl(),
-      AGENT_NAME: 'crashy',
-      QUEUE_PREFIX: prefix,
-      AGENT_CACHE_DIR: cacheDir,
-      LOCK_DURATION_MS: '1000',
-      STALLED_INTERVAL_MS: '1000',
-      // the restarted agent waits for the dead process's device lease to expire
-      LEASE_TTL_MS: '2000',
-      LOG_LEVEL: 'silent',
-    };
-    const first = run(env);
-    const redis = createRedis(testRedisUrl());
-    let queue: Queue | undefined;
+  it('re-runs a job whose agent died mid-measurement once its lock expires, and its inference process dies with it', async () => {
+    const token = await lab.agentToken('crashy');
+    const first = run({ API_URL: lab.url, AGENT_TOKEN: token, AGENT_CACHE_DIR: cacheDir, POLL_WAIT_MS: '1000', LOG_LEVEL: 'silent' });
     let second: Awaited<ReturnType<typeof startAgent>> | undefined;
     try {
-      await expect.poll(() => api.registered?.devices[0]?.queue, { timeout: 20_000, interval: 100 }).toBeDefined();
-      const device = api.registered?.devices[0] as { id: string; queue: string };
-      queue = new Queue(device.queue, { connection: redis, prefix });
-      const data = evaluatePayload(device.id, {}, { ...FAST, measureMinSeconds: 3, measureMaxRuns: 1_000_000 });
-      await enqueue(queue, data, 3);
+      await expect.poll(() => lab.api.app.db.device.count({ where: { agent: { name: 'crashy' } } }), { timeout: 20_000, interval: 100 }).toBe(1);
+      const device = await lab.api.app.db.device.findFirstOrThrow({ where: { agent: { name: 'crashy' } } });
+      const jobId = await lab.createJob(device.id, { ...FAST, measureMinSeconds: 3, measureMaxRuns: 1_000_000 });
 
       const inference = await expect
         .poll(() => childPids(first.child.pid as number)[0], { timeout: 20_000, interval: 50 })
@@ -105,32 +87,17 @@ describe('agent main', () => {
       // the orphaned inference process notices and ends itself
       await expect.poll(() => isAlive(inference), { timeout: 5_000, interval: 100 }).toBe(false);
 
-      second = await startAgent({
-        apiUrl: api.url,
-        token: api.token,
-        redisUrl: testRedisUrl(),
-        name: 'crashy',
-        queuePrefix: prefix,
-        cacheDir,
-        drivers: [new HostDriver()],
-        logger: pino({ level: 'silent' }),
-        lockDurationMs: 1000,
-        stalledIntervalMs: 1000,
-        leaseTtlMs: 2000,
-        leaseBusyRetryMs: 500,
-      });
-      const job = await settled(queue, data.jobId, 30_000);
-      expect(await job.getState()).toBe('completed');
-      // the stalled attempt did not count as a failed one
-      expect(api.starts.map((s) => s.body.attempt)).toEqual([1, 1]);
-      expect(api.results).toHaveLength(1);
-      expect(api.results[0]?.body.attempt).toBe(1);
+      // a supervisor restarts it at once: it takes the agent over; the job comes back when its lock expires
+      second = await startAgent({ apiUrl: lab.url, token, takeover: true, cacheDir, drivers: [new HostDriver()], logger: pino({ level: 'silent' }), pollWaitMs: 1_000 });
+      expect(await lab.waitJob(jobId, ['succeeded', 'failed'], 30_000)).toMatchObject({ status: 'succeeded' });
+      // the stalled run kept its attempt number; both starts were counted as attempts
+      const starts = lab.calls.filter((c) => c.path.endsWith(`/${jobId}/start`)).map((c) => (c.body as { attempt: number }).attempt);
+      expect(starts).toEqual([1, 1]);
+      expect((await lab.api.app.db.job.findUniqueOrThrow({ where: { id: jobId } })).attempts).toBe(2);
+      expect(await lab.api.app.db.result.count({ where: { jobId } })).toBe(1);
     } finally {
       first.child.kill('SIGKILL');
       await second?.stop();
-      await queue?.obliterate({ force: true });
-      await queue?.close();
-      await redis.quit();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { ApiConfig } from './env.ts';
 import { registerErrorHandler } from './errors.ts';
 import authPlugin from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
+import dispatchPlugin from './plugins/dispatch.ts';
 import queuesPlugin from './plugins/queues.ts';
 import servicesPlugin from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
@@ -31,6 +32,10 @@ export type AppConfig = Pick<
   startWatchdog?: boolean;
   /** default 3 */
   QUARANTINE_AFTER_HEALTH_FAILURES?: number | undefined;
+  /** default 30 s: a job fetched by an agent stays locked this long without a renewal */
+  JOB_LOCK_DURATION_MS?: number | undefined;
+  /** default 15 s: how often jobs whose lock expired are put back on their queue */
+  JOB_STALLED_INTERVAL_MS?: number | undefined;
 };
 
 /** Builds the API without listening; `server.ts` starts it, tests use `app.inject`. */
@@ -60,6 +65,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   await app.register(dbPlugin, { databaseUrl: config.DATABASE_URL });
   await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, queuePrefix: config.QUEUE_PREFIX });
+  await app.register(dispatchPlugin, config);
   await app.register(servicesPlugin, config);
   await app.register(authPlugin);
   await app.register(healthRoutes);

@@ -21,6 +21,10 @@ const Env = z.object({
   WATCHDOG_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   /** a device whose health checks fail this many times in a row is quarantined until an admin releases it */
   QUARANTINE_AFTER_HEALTH_FAILURES: z.coerce.number().int().positive().default(3),
+  /** a job fetched by an agent stays locked this long without a renewal; a killed agent's job runs again after it */
+  JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** how often jobs whose lock expired are put back on their queue */
+  JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
 });
 export type ApiConfig = z.infer<typeof Env>;
 

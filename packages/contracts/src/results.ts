@@ -95,6 +95,8 @@ export type ResultEnvironment = z.infer<typeof ResultEnvironment>;
 
 export const ResultPost = z.strictObject({
   attempt: z.number().int().min(1),
+  /** the job's lock token from `POST /v1/agent/jobs/next` (see JobStart) */
+  lockToken: z.string().min(1).max(200).optional(),
   summary: ResultSummary,
   rawSamples: z.array(z.number()).max(1_000_000),
   environment: ResultEnvironment,

@@ -111,13 +111,32 @@ export class DeviceLeases {
    * With a fence, throws LeaseFencedError when the agent has a newer epoch than the caller's.
    */
   async acquire(resource: string, holder: string, fence?: LeaseFence): Promise<DeviceLease | null> {
+    const token = await this.take(resource, holder, fence);
+    if (token === null) return null;
+    return new DeviceLease(this.#redis, { key: this.key(resource), resource, token, epochKey: this.#epochKey(fence), historyKey: this.historyKey, epoch: fence?.epoch, ttlMs: this.#ttlMs, renewEveryMs: this.#renewEveryMs });
+  }
+
+  /**
+   * Takes the lease without renewing it (the caller renews with `renew`, e.g. when its holder calls in);
+   * returns its token, or null when someone holds it. `id` makes the token known in advance.
+   */
+  async take(resource: string, holder: string, fence?: LeaseFence, id: string = randomUUID()): Promise<string | null> {
     if (holder.includes('|')) throw new Error('a lease holder name must not contain "|"');
-    const token = `${holder}|${fence?.epoch ?? ''}|${randomUUID()}`;
-    const epochKey = this.#epochKey(fence);
-    const ok = await this.#redis.eval(ACQUIRE, 3, this.key(resource), epochKey, this.historyKey, token, String(this.#ttlMs), String(fence?.epoch ?? ''), resource);
+    const token = `${holder}|${fence?.epoch ?? ''}|${id}`;
+    const ok = await this.#redis.eval(ACQUIRE, 3, this.key(resource), this.#epochKey(fence), this.historyKey, token, String(this.#ttlMs), String(fence?.epoch ?? ''), resource);
     if (ok === -1) throw new LeaseFencedError(`agent ${fence?.agent} has a newer instance than epoch ${fence?.epoch}: this process may not take devices`);
-    if (ok !== 1) return null;
-    return new DeviceLease(this.#redis, { key: this.key(resource), resource, token, epochKey, historyKey: this.historyKey, epoch: fence?.epoch, ttlMs: this.#ttlMs, renewEveryMs: this.#renewEveryMs });
+    return ok === 1 ? token : null;
+  }
+
+  /** Extends a lease taken with `take`: 'renewed', 'lost' (expired or someone else's) or 'fenced'. */
+  async renew(resource: string, token: string, fence?: LeaseFence): Promise<'renewed' | 'lost' | 'fenced'> {
+    const answer = await this.#redis.eval(RENEW, 2, this.key(resource), this.#epochKey(fence), token, String(this.#ttlMs), String(fence?.epoch ?? ''));
+    return answer === 1 ? 'renewed' : answer === -1 ? 'fenced' : 'lost';
+  }
+
+  /** Gives back a lease taken with `take`, only if `token` still holds it. */
+  async release(resource: string, token: string): Promise<boolean> {
+    return (await this.#redis.eval(RELEASE, 2, this.key(resource), this.historyKey, token, resource)) === 1;
   }
 
   /** The current holder, or null when the device is free. */

@@ -1,11 +1,9 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { z } from 'zod';
-import type { EvaluateJobPayload } from '@edgeproof/contracts';
+import type { EvaluateJobPayload, JobLease } from '@edgeproof/contracts';
 import { DriverError, type DriverJob, type DriverResult, type HealthReport } from '@edgeproof/devices';
-import { jobCatalog, LeaseFencedError, type DeviceLease, type DeviceLeases, type LeaseFence } from '@edgeproof/queue';
 import { ApiError, type ApiClient } from '../api-client.ts';
 import type { ArtifactCache } from '../artifact-cache.ts';
 import type { DeviceSlot } from '../device-slot.ts';
+import { JobLock, JobStopped } from '../job-lock.ts';
 import type { Logger } from '../logger.ts';
 import { featureArtifacts } from './feature-artifacts.ts';
 
@@ -16,116 +14,106 @@ export interface EvaluateDeps {
   logger: Logger;
   /** called when the device starts or stops being busy */
   onBusyChange?: () => void;
-  /** called when the API or the lease store says another process of this agent took over */
+  /** called when the API says another process of this agent took over */
   onSuperseded?: (reason: string) => void;
-  /**
-   * when set, a job runs only while it holds the device's lease (one job per physical device, across
-   * agents and across processes of one agent: the fence makes a superseded process give devices up)
-   */
-  leases?: { store: DeviceLeases; holder: string; fence?: LeaseFence; busyRetryMs: number };
 }
 
 export type EvaluateOutcome =
   | { status: 'stored' }
   /** the API already had a result for this job and kept it */
   | { status: 'duplicate' }
-  /** the API said not to measure (already done, failed or re-routed) */
-  | { status: 'skipped'; reason: string };
+  /** the API said not to measure (already done, failed, cancelled or re-routed), or refused the result */
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; final: boolean; error: string }
+  /** given back untouched (stopping, superseded): it runs again without spending an attempt */
+  | { status: 'handed-back'; reason: string }
+  /** the lock was lost or the job cancelled: nothing more is reported */
+  | { status: 'stopped'; reason: string };
 
 const MAX_ERROR_LENGTH = 10_000;
 
+/** A failure no retry can fix: the API fails the job for good. */
+export class UnrecoverableJobError extends Error {
+  override name = 'UnrecoverableJobError';
+}
+
 /**
- * One `evaluate` job on one device: ask the API whether to proceed, fetch the artifacts, run the driver,
- * post the result. The job completes only once the API has acknowledged the result; any error posts a
- * failure (final when no attempt is left) and is rethrown so BullMQ retries.
+ * One `evaluate` job the API handed to this process: keep its lock, ask whether to proceed, fetch the
+ * artifacts, run the driver, post the result. Any error posts a failure (the API decides whether the
+ * queue retries it); `stop` (agent shutting down) hands the job back instead.
  */
-export function createEvaluateProcessor(deps: EvaluateDeps) {
-  return async (job: Job, token?: string, signal?: AbortSignal): Promise<EvaluateOutcome> => {
-    const attempt = job.attemptsMade + 1;
-    const parsed = jobCatalog.evaluate.schema.safeParse(job.data);
-    if (!parsed.success) {
-      const error = new UnrecoverableError(`invalid evaluate payload: ${z.prettifyError(parsed.error)}`);
-      const jobId = z.uuid().safeParse((job.data as { jobId?: unknown } | null)?.jobId);
-      if (jobId.success) await reportFailure(deps, jobId.data, attempt, error, true);
-      throw error;
-    }
-    const payload = parsed.data;
-    const log = deps.logger.child({ jobId: payload.jobId, attempt, benchmark: payload.benchmark, device: deps.slot.localKey });
+export async function runEvaluateJob(deps: EvaluateDeps, lease: JobLease, stop: AbortSignal): Promise<EvaluateOutcome> {
+  const { api, slot } = deps;
+  const payload = lease.payload;
+  const { attempt, lockToken } = lease;
+  const log = deps.logger.child({ jobId: payload.jobId, attempt, benchmark: payload.benchmark, device: slot.localKey });
+  const lock = new JobLock(api, lease, log);
+  const onStop = () => lock.abort(new JobStopped('hand-back', 'agent shutting down'));
+  stop.addEventListener('abort', onStop, { once: true });
+  const run = lock.signal;
 
-    // a superseded process hands the job back untouched: the live instance runs it, no attempt is spent
-    const handBack = async (err: unknown): Promise<never> => {
-      deps.onSuperseded?.(err instanceof Error ? err.message : String(err));
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError();
-    };
-    let lease: DeviceLease | null = null;
-    if (deps.leases) {
-      lease = await deps.leases.store
-        .acquire(deps.slot.leaseKey, `${deps.leases.holder}/${deps.slot.id}`, deps.leases.fence)
-        .catch((err: unknown) => (err instanceof LeaseFencedError ? handBack(err) : Promise.reject(err)));
-      if (!lease) {
-        // someone else is using this physical device: come back later without spending an attempt
-        log.info({ leaseKey: deps.slot.leaseKey }, 'device leased elsewhere; job delayed');
-        await job.moveToDelayed(Date.now() + deps.leases.busyRetryMs, token);
-        throw new DelayedError();
-      }
+  try {
+    const start = await api.startJob(payload.jobId, { attempt, lockToken });
+    if (!start.proceed) {
+      const reason = start.reason ?? 'the API said not to proceed';
+      log.info({ reason }, 'job not measured');
+      return { status: 'skipped', reason };
     }
-    // losing the lease (e.g. Redis unreachable past its TTL) stops the run: another job may own the device now
-    const run = new AbortController();
-    const onAbort = () => run.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    lease?.onLost((reason) => run.abort(new Error(reason)));
+    slot.begin(payload.jobId);
+    deps.onBusyChange?.();
+    log.info('job started');
 
-    try {
-      const start = await deps.api.startJob(payload.jobId, { attempt }).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) throw new UnrecoverableError(`the API does not know job ${payload.jobId}`);
-        if (err instanceof ApiError && err.code === 'superseded') return handBack(err);
-        // re-routed to a device of another agent meanwhile: not this agent's job any more
-        if (err instanceof ApiError && err.status === 403) return { proceed: false, reason: err.message };
-        throw err;
-      });
-      if (!start.proceed) {
-        const reason = start.reason ?? 'the API said not to proceed';
-        log.info({ reason }, 'job not measured');
-        return { status: 'skipped', reason };
-      }
-      deps.slot.begin(payload.jobId);
+    const fit = await preJobCheck(slot, run);
+    if (!fit.ok) throw new Error(`device not fit to run: ${fit.reason ?? 'health check failed'}`);
+    const driverJob = await prepare(deps.cache, payload);
+    const measured = await slot.driver.run(slot.registration, driverJob, run);
+    if (run.aborted) throw run.reason;
+    const result = withCooldown(measured, fit.cooldownWaitMs);
+    const { stored } = await api.postResult(payload.jobId, { attempt, lockToken, ...result });
+    log.info({ stored }, 'result posted');
+    return { status: stored ? 'stored' : 'duplicate' };
+  } catch (err) {
+    const stopped = run.aborted && run.reason instanceof JobStopped ? run.reason : toStopped(err);
+    if (stopped) return settleStopped(deps, lease, stopped, log);
+    if (err instanceof ApiError && (err.status === 409 || err.status === 403)) {
+      log.warn({ reason: err.message }, 'the API refused this job; the measurement is discarded');
+      return { status: 'skipped', reason: err.message };
+    }
+    const final = err instanceof UnrecoverableJobError || (err instanceof DriverError && !err.retryable) || (err instanceof ApiError && err.status === 404);
+    const error = (err instanceof Error ? err.message || err.name : String(err)).slice(0, MAX_ERROR_LENGTH);
+    log.warn({ err, final }, 'job attempt failed');
+    await api.postFailure(payload.jobId, { attempt, lockToken, error, final }).catch((postErr: unknown) => {
+      // the lock then expires and the job runs again
+      log.error({ err: postErr }, 'could not report the failure to the API');
+    });
+    return { status: 'failed', final, error };
+  } finally {
+    stop.removeEventListener('abort', onStop);
+    lock.close();
+    if (slot.currentJobId !== undefined) {
+      slot.end();
       deps.onBusyChange?.();
-      log.info('job started');
-
-      const fit = await preJobCheck(deps.slot, run.signal);
-      if (!fit.ok) throw new Error(`device not fit to run: ${fit.reason ?? 'health check failed'}`);
-      const driverJob = await prepare(deps.cache, payload);
-      const measured = await deps.slot.driver.run(deps.slot.registration, driverJob, run.signal);
-      if (lease?.lost) throw new Error('the device lease was lost during the run; the measurement is discarded');
-      const result = withCooldown(measured, fit.cooldownWaitMs);
-      const posted = await deps.api.postResult(payload.jobId, { attempt, ...result }).catch((err: unknown) => {
-        if (err instanceof ApiError && err.code === 'superseded') return handBack(err);
-        if (err instanceof ApiError && (err.status === 409 || err.status === 403)) return { stored: false, refused: err.message };
-        throw err;
-      });
-      if ('refused' in posted) {
-        log.warn({ reason: posted.refused }, 'the API refused the result; the measurement is discarded');
-        return { status: 'skipped', reason: posted.refused };
-      }
-      log.info({ stored: posted.stored }, 'result posted');
-      return { status: posted.stored ? 'stored' : 'duplicate' };
-    } catch (err) {
-      if (err instanceof DelayedError) throw err;
-      const error = classify(err);
-      const final = error instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
-      log.warn({ err: error, final }, 'job attempt failed');
-      await reportFailure({ ...deps, logger: log }, payload.jobId, attempt, error, final);
-      throw error;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      await lease?.release().catch((err: unknown) => log.warn({ err }, 'could not release the device lease; it will expire'));
-      if (deps.slot.currentJobId !== undefined) {
-        deps.slot.end();
-        deps.onBusyChange?.();
-      }
     }
-  };
+  }
+}
+
+/** An API answer that means "stop this job": superseded, or the lock is gone. */
+function toStopped(err: unknown): JobStopped | null {
+  if (err instanceof JobStopped) return err;
+  if (err instanceof ApiError && err.code === 'superseded') return new JobStopped('superseded', err.message);
+  return null;
+}
+
+async function settleStopped(deps: EvaluateDeps, lease: JobLease, stopped: JobStopped, log: Logger): Promise<EvaluateOutcome> {
+  if (stopped.kind === 'superseded') deps.onSuperseded?.(stopped.message);
+  // the run has stopped: give the job and its device back at once rather than leave them until the lock expires
+  if (stopped.kind === 'hand-back' || stopped.kind === 'superseded') {
+    await deps.api.releaseJob(lease.jobId, lease.lockToken, stopped.message).catch((err: unknown) => log.warn({ err }, 'could not hand the job back; its lock will expire'));
+    log.info({ reason: stopped.message }, 'job handed back');
+    return { status: 'handed-back', reason: stopped.message };
+  }
+  log.warn({ reason: stopped.message }, 'job stopped');
+  return { status: 'stopped', reason: stopped.message };
 }
 
 /** The driver's pre-job check (or its health check); the outcome counts towards quarantine like any check. */
@@ -176,24 +164,8 @@ async function fetchArtifact(cache: ArtifactCache, sha256: string, what: string)
     return await cache.get(sha256);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
-      throw new UnrecoverableError(`the ${what} artifact ${sha256} does not exist on the API`);
+      throw new UnrecoverableJobError(`the ${what} artifact ${sha256} does not exist on the API`);
     }
     throw err;
-  }
-}
-
-/** Errors that a retry cannot fix become BullMQ's UnrecoverableError (no further attempts). */
-function classify(err: unknown): Error {
-  if (err instanceof UnrecoverableError) return err;
-  if (err instanceof DriverError && !err.retryable) return new UnrecoverableError(err.message);
-  if (err instanceof Error) return err;
-  return new Error(String(err));
-}
-
-async function reportFailure(deps: EvaluateDeps, jobId: string, attempt: number, error: Error, final: boolean) {
-  try {
-    await deps.api.postFailure(jobId, { attempt, error: (error.message || error.name).slice(0, MAX_ERROR_LENGTH), final });
-  } catch (err) {
-    deps.logger.error({ err }, 'could not report the failure to the API');
   }
 }

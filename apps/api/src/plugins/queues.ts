@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 /** Producer side of the device queues: one BullMQ queue per device, opened on demand. */
 export class DeviceQueues {
   private readonly queues = new Map<string, Queue>();
+  /** called after a job was added for a device (wakes the long polls waiting for it) */
+  onAdded: (deviceId: string) => void = () => undefined;
 
   constructor(
     readonly redis: Redis,
@@ -31,6 +33,7 @@ export class DeviceQueues {
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     });
+    this.onAdded(deviceId);
   }
 
   /** Removes a job that is not locked by a live worker; true when it is gone. */

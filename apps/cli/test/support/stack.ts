@@ -28,9 +28,7 @@ export async function startStack(): Promise<Stack> {
   const agent = await startAgent({
     apiUrl: api.url,
     token: agentToken,
-    redisUrl: api.redisUrl,
     name: 'cli-test-agent',
-    queuePrefix: api.queuePrefix,
     cacheDir: join(dir, 'agent-cache'),
     drivers: [new HostDriver({ tier: 'mid' })],
     logger: pino({ level: 'silent' }),
