@@ -99,3 +99,10 @@ export type DeviceQuarantine = z.infer<typeof DeviceQuarantine>;
 
 /** Header carrying the agent's fencing epoch (from registration) on every heartbeat and job call. */
 export const AGENT_EPOCH_HEADER = 'agent-epoch';
+
+/** The `Agent-Epoch` header every agent call after registration carries (documented in OpenAPI). */
+export const AgentEpochHeaders = z.object({
+  [AGENT_EPOCH_HEADER]: z
+    .string({ error: 'required, the epoch from POST /v1/agents/register (a non-negative integer)' })
+    .regex(/^\d{1,9}$/, 'required, the epoch from POST /v1/agents/register (a non-negative integer)'),
+});

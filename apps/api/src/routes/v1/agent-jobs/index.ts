@@ -1,4 +1,4 @@
-import { JobFailure, JobLease, JobLockRenew, JobLockReply, JobNextRequest, JobStart, JobStartReply, ResultPost, type JobStatus } from '@edgeproof/contracts';
+import { AgentEpochHeaders, JobFailure, JobLease, JobLockRenew, JobLockReply, JobNextRequest, JobStart, JobStartReply, ResultPost, type JobStatus } from '@edgeproof/contracts';
 import { Prisma } from '@edgeproof/db';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -44,7 +44,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/next',
-    { config: { agentOnly: true }, schema: { body: JobNextRequest, response: { 200: JobLease, 204: z.null() } } },
+    { config: { agentOnly: true }, schema: { headers: AgentEpochHeaders, body: JobNextRequest, response: { 200: JobLease, 204: z.null() } } },
     async (request, reply) => {
       const agent = await callingAgent(app.db, request);
       const own = await app.db.device.findMany({ where: { agentId: agent.id }, select: { id: true, attributes: true, status: true } });
@@ -70,7 +70,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/:jobId/lock',
-    { config: { agentOnly: true }, schema: { params: Params, body: JobLockRenew, response: { 200: JobLockReply } } },
+    { config: { agentOnly: true }, schema: { headers: AgentEpochHeaders, params: Params, body: JobLockRenew, response: { 200: JobLockReply } } },
     async (request) => {
       const job = await findJob(request, request.params.jobId);
       await app.dispatcher.renew(job.agent, job, request.body.lockToken);
@@ -80,7 +80,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.post('/:jobId/start', { config: { agentOnly: true }, schema: { params: Params, body: JobStart, response: { 200: JobStartReply } } }, async (request) => {
+  app.post('/:jobId/start', { config: { agentOnly: true }, schema: { headers: AgentEpochHeaders, params: Params, body: JobStart, response: { 200: JobStartReply } } }, async (request) => {
     const job = await findJob(request, request.params.jobId);
     const { lockToken } = request.body;
     await app.dispatcher.assertLock(job, lockToken);
@@ -106,7 +106,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/:jobId/result',
-    { config: { agentOnly: true }, bodyLimit: 128 * 1024 * 1024, schema: { params: Params, body: ResultPost, response: { 200: ResultAck, 201: ResultAck } } },
+    { config: { agentOnly: true }, bodyLimit: 128 * 1024 * 1024, schema: { headers: AgentEpochHeaders, params: Params, body: ResultPost, response: { 200: ResultAck, 201: ResultAck } } },
     async (request, reply) => {
       const job = await findJob(request, request.params.jobId);
       const { lockToken, ...result } = request.body;
@@ -145,7 +145,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.post('/:jobId/failure', { config: { agentOnly: true }, schema: { params: Params, body: JobFailure, response: { 200: ResultAck } } }, async (request) => {
+  app.post('/:jobId/failure', { config: { agentOnly: true }, schema: { headers: AgentEpochHeaders, params: Params, body: JobFailure, response: { 200: ResultAck } } }, async (request) => {
     const job = await findJob(request, request.params.jobId);
     const { attempt, error, lockToken } = request.body;
     if (job.result || ['succeeded', 'failed', 'cancelled'].includes(job.status)) {
@@ -165,7 +165,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
     });
   });
 
-  app.post('/:jobId/release', { config: { agentOnly: true }, schema: { params: Params, body: HandBack, response: { 200: ResultAck } } }, async (request) => {
+  app.post('/:jobId/release', { config: { agentOnly: true }, schema: { headers: AgentEpochHeaders, params: Params, body: HandBack, response: { 200: ResultAck } } }, async (request) => {
     const job = await findJob(request, request.params.jobId, true);
     await app.dispatcher.assertLock(job, request.body.lockToken);
     await app.dispatcher.handBack(job.agent, job, request.body.lockToken);

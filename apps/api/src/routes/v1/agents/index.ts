@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AgentHeartbeat, AgentRegister, AgentRegistered, type DeviceRegistration } from '@edgeproof/contracts';
+import { AgentEpochHeaders, AgentHeartbeat, AgentRegister, AgentRegistered, type DeviceRegistration } from '@edgeproof/contracts';
 import { deviceQueueName, raiseAgentEpoch } from '@edgeproof/queue';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -69,7 +69,7 @@ const agentRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/:agentId/heartbeat',
-    { config: { agentOnly: true }, schema: { params: z.strictObject({ agentId: z.uuid() }), body: AgentHeartbeat } },
+    { config: { agentOnly: true }, schema: { headers: AgentEpochHeaders, params: z.strictObject({ agentId: z.uuid() }), body: AgentHeartbeat } },
     async (request, reply) => {
       const now = new Date();
       const quarantineAfter = app.config.QUARANTINE_AFTER_HEALTH_FAILURES ?? 3;
