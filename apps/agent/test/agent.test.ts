@@ -75,15 +75,22 @@ describe('agent over HTTPS only', () => {
     expect(lab.calls.filter((c) => c.path.startsWith('/v1/artifacts/'))).toHaveLength(1);
   });
 
-  it('a result post that fails is retried as a new attempt, and the job completes once the API has it', async () => {
-    let refused = 0;
-    lab.intercept = (c) => (c.path.endsWith('/result') && refused++ === 0 ? 503 : undefined);
+  it('an API that is briefly unavailable gets the result again; a result the API fails on makes a new attempt', async () => {
+    let unavailable = 0;
+    lab.intercept = (c) => (c.path.endsWith('/result') && unavailable++ < 2 ? 503 : undefined);
     const { deviceId } = await start();
-    const jobId = await lab.createJob(deviceId);
-    expect(await lab.waitJob(jobId, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', attempts: 2 });
-    expect(callsTo(`/${jobId}/start`).map((c) => (c.body as { attempt: number }).attempt)).toEqual([1, 2]);
-    expect(callsTo(`/${jobId}/failure`).map((c) => [(c.body as { attempt: number }).attempt, (c.body as { final: boolean }).final])).toEqual([[1, false]]);
-    expect(await lab.api.app.db.result.count({ where: { jobId } })).toBe(1);
+    const first = await lab.createJob(deviceId);
+    expect(await lab.waitJob(first, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(callsTo(`/${first}/result`)).toHaveLength(3);
+    expect(callsTo(`/${first}/failure`)).toEqual([]);
+
+    let broken = 0;
+    lab.intercept = (c) => (c.path.endsWith('/result') && broken++ === 0 ? 500 : undefined);
+    const second = await lab.createJob(deviceId);
+    expect(await lab.waitJob(second, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(callsTo(`/${second}/start`).map((c) => (c.body as { attempt: number }).attempt)).toEqual([1, 2]);
+    expect(callsTo(`/${second}/failure`).map((c) => [(c.body as { attempt: number }).attempt, (c.body as { final: boolean }).final])).toEqual([[1, false]]);
+    expect(await lab.api.app.db.result.count({ where: { jobId: second } })).toBe(1);
   });
 
   it('fails for good, on the first attempt, what no retry can fix', async () => {

@@ -69,7 +69,8 @@ export async function runEvaluateJob(deps: EvaluateDeps, lease: JobLease, stop: 
     const measured = await slot.driver.run(slot.registration, driverJob, run);
     if (run.aborted) throw run.reason;
     const result = withCooldown(measured, fit.cooldownWaitMs);
-    const { stored } = await api.postResult(payload.jobId, { attempt, lockToken, ...result });
+    // a measurement is worth waiting for: an API that is briefly down (restarting, failing over) gets the result later
+    const { stored } = await whileUnavailable(() => api.postResult(payload.jobId, { attempt, lockToken, ...result }), run, log);
     log.info({ stored }, 'result posted');
     return { status: stored ? 'stored' : 'duplicate' };
   } catch (err) {
@@ -93,6 +94,23 @@ export async function runEvaluateJob(deps: EvaluateDeps, lease: JobLease, stop: 
     if (slot.currentJobId !== undefined) {
       slot.end();
       deps.onBusyChange?.();
+    }
+  }
+}
+
+const RESULT_RETRY_MS = 60_000;
+
+/** Repeats `call` while the API is unreachable or answers 502/503/504, until it answers, the job is stopped, or a minute passed. */
+async function whileUnavailable<T>(call: () => Promise<T>, signal: AbortSignal, log: Logger): Promise<T> {
+  const deadline = Date.now() + RESULT_RETRY_MS;
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      return await call();
+    } catch (err) {
+      const unavailable = err instanceof ApiError && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
+      if (!unavailable || signal.aborted || Date.now() + delayMs > deadline) throw err;
+      log.warn({ err: err.message, retryInMs: delayMs }, 'the API is unavailable; posting the result again');
+      await new Promise((r) => setTimeout(r, delayMs));
     }
   }
 }
