@@ -1,7 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiConfig } from './env.ts';
 import { registerErrorHandler } from './errors.ts';
@@ -36,6 +36,8 @@ export type AppConfig = Pick<
   JOB_LOCK_DURATION_MS?: number | undefined;
   /** default 15 s: how often jobs whose lock expired are put back on their queue */
   JOB_STALLED_INTERVAL_MS?: number | undefined;
+  /** tests: sees every route as it is registered (the fuzz test exercises them all) */
+  onRoute?: ((route: RouteOptions) => void) | undefined;
 };
 
 /** Builds the API without listening; `server.ts` starts it, tests use `app.inject`. */
@@ -49,6 +51,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  if (config.onRoute) app.addHook('onRoute', config.onRoute);
   registerErrorHandler(app);
 
   await app.register(fastifySwagger, {

@@ -1,7 +1,9 @@
 import type { ErrorCode } from '@edgeproof/contracts';
+import { uniqueViolation } from '@edgeproof/db';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
+import { unavailableService } from './unavailable.ts';
 
 export class AppError extends Error {
   constructor(
@@ -63,6 +65,22 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send({
         error: { code: 'bad_request', message: fields[0] ? `${fields[0].field}: ${fields[0].message}` : 'invalid request', details: { fields } },
       });
+    }
+    const unique = uniqueViolation(err);
+    if (unique) {
+      // a concurrent request created the same thing first; routes that can answer better re-read instead
+      const what = unique.model ? unique.model.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'record';
+      const key = unique.fields.length ? ` with the same ${unique.fields.join(', ')}` : '';
+      request.log.info({ model: unique.model, fields: unique.fields }, 'unique constraint conflict');
+      return reply.status(409).send({
+        error: { code: 'conflict', message: `a ${what}${key} already exists (created by a concurrent request)`, details: { fields: unique.fields } },
+      });
+    }
+    const service = unavailableService(err);
+    if (service) {
+      request.log.warn({ err: err.message }, `${service} unavailable`);
+      void reply.header('retry-after', '5');
+      return reply.status(503).send({ error: { code: 'unavailable', message: `${service} is unavailable; try again shortly` } });
     }
     if (isResponseSerializationError(err)) {
       request.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');

@@ -1,8 +1,10 @@
-import { ApiError, EdgeproofClient } from './api-client.ts';
+import { ApiError, EdgeproofClient } from '@edgeproof/client';
 import type { CliEnv } from './env.ts';
 
-/** Exit codes of every command: 0 pass/ok, 1 gate failed, 2 inconclusive or error, 3 timeout. */
-export const EXIT = { ok: 0, fail: 1, error: 2, timeout: 3 } as const;
+/** Exit codes of every command (README, `--help`). */
+export const EXIT = { ok: 0, fail: 1, inconclusive: 2, timeout: 3, error: 4 } as const;
+
+export const EXIT_HELP = 'Exit codes: 0 pass · 1 fail · 2 inconclusive · 3 timeout (--wait) · 4 usage or API error (or a gate/run that ended without a verdict: error, cancelled).';
 
 export class CliError extends Error {
   constructor(
@@ -25,12 +27,14 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
-export function clientFrom(opts: GlobalOptions, env: CliEnv): EdgeproofClient {
+export function clientFrom(opts: GlobalOptions, env: CliEnv, io?: Io): EdgeproofClient {
   const url = opts.url ?? env.EDGEPROOF_URL;
   const token = opts.token ?? env.EDGEPROOF_TOKEN;
   if (!url) throw new CliError('no API URL: pass --url or set EDGEPROOF_URL');
   if (!token) throw new CliError('no API token: pass --token or set EDGEPROOF_TOKEN');
-  return new EdgeproofClient(url, token);
+  return new EdgeproofClient(url, token, {
+    onRetry: (err, attempt, delayMs) => io?.err(`edgeproof: ${err.method} ${err.path}: ${describeError(err)}; retry ${attempt} in ${delayMs} ms`),
+  });
 }
 
 /** "30m", "90s", "1h", "500ms" or a plain number of seconds → milliseconds. */

@@ -40,20 +40,20 @@ describe('edgeproof push / versions / compare / run show / gate-status / approva
     expect(again.code).toBe(0);
     expect(json(again.stdout)).toMatchObject({ version: '1.0.0', sha256: sha });
     const clash = await stack.cli(['push', '--model', 'digits', '--file', slow, '--version', '1.0.0']);
-    expect(clash.code).toBe(2);
+    expect(clash.code).toBe(4);
     expect(clash.stderr).toMatch(/^edgeproof: HTTP 409 conflict: /);
     const pushed = await stack.cli(['push', '--model', 'digits', '--file', slow, '--version', '1.1.0']);
     expect(pushed.code, pushed.stderr).toBe(0);
   });
 
-  it('versions lists what is stored (text and --json); an unknown model is exit 2 with the API message', async () => {
+  it('versions lists what is stored (text and --json); an unknown model is exit 4 with the API message', async () => {
     const text = await stack.cli(['versions', 'digits'], { role: 'viewer' });
     expect(text.code).toBe(0);
     expect(text.stdout.trim().split('\n').map((l) => l.split('\t')[0]).sort()).toEqual(['1.0.0', '1.1.0']);
     const list = json<{ version: string; sizeBytes: number }[]>((await stack.cli(['versions', 'digits', '--json'], { role: 'viewer' })).stdout);
     expect(list.map((v) => v.version).sort()).toEqual(['1.0.0', '1.1.0']);
     const missing = await stack.cli(['versions', 'no-such-model'], { role: 'viewer' });
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/HTTP 404 not_found: .*no-such-model/);
   });
 
@@ -80,7 +80,7 @@ describe('edgeproof push / versions / compare / run show / gate-status / approva
     expect(run.jobs).toHaveLength(1);
     expect(run.jobs[0]?.result.environment.extra.interleaved.baseline.version).toBe('1.0.0');
     const bad = await stack.cli(['run', 'show', 'not-a-uuid'], { role: 'viewer' });
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/HTTP 400 bad_request: .*id/);
   });
 
@@ -97,13 +97,13 @@ describe('edgeproof push / versions / compare / run show / gate-status / approva
 
   it('approve is refused to a viewer, and to an ml-engineer for a version without a passing gate, with the API message', async () => {
     const viewer = await stack.cli(['approve', 'digits', '1.0.0', '--reason', 'ship it', '--tier', 'mid'], { role: 'viewer' });
-    expect(viewer.code).toBe(2);
+    expect(viewer.code).toBe(4);
     expect(viewer.stderr).toContain('edgeproof: HTTP 403 forbidden: role viewer may not POST /v1/approvals');
     const engineer = await stack.cli(['approve', 'digits', '1.1.0', '--reason', 'ship it'], { role: 'ml_engineer' });
-    expect(engineer.code).toBe(2);
+    expect(engineer.code).toBe(4);
     expect(engineer.stderr).toContain(`digits 1.1.0 has not passed a gate (its gate ${gateId} is fail): overriding needs the admin role`);
     const noReason = await stack.cli(['approve', 'digits', '1.0.0'], { role: 'admin' });
-    expect(noReason.code).toBe(2);
+    expect(noReason.code).toBe(4);
     expect(noReason.stderr).toContain("required option '--reason <text>' not specified");
   });
 
@@ -128,15 +128,15 @@ describe('edgeproof push / versions / compare / run show / gate-status / approva
     expect(table.stdout).toContain('override');
   });
 
-  it('revoke ends the approval (then nothing is approved: exit 2, 404); audit shows who, what and why', async () => {
+  it('revoke ends the approval (then nothing is approved: exit 4, 404); audit shows who, what and why', async () => {
     const res = await stack.cli(['revoke', approvalId, '--reason', 'crash reports from beta'], { role: 'admin' });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toBe(`revoked ${approvalId}: digits 1.0.0 (*/mid/beta)\n`);
     const twice = await stack.cli(['revoke', approvalId, '--reason', 'again'], { role: 'admin' });
-    expect(twice.code).toBe(2);
+    expect(twice.code).toBe(4);
     expect(twice.stderr).toContain(`HTTP 409 conflict: approval ${approvalId} was already revoked`);
     const none = await stack.cli(['approved', 'digits', '--tier', 'mid', '--channel', 'beta'], { role: 'viewer' });
-    expect(none.code).toBe(2);
+    expect(none.code).toBe(4);
     expect(none.stderr).toMatch(/HTTP 404 not_found/);
 
     const audit = json<{ action: string; version: string; actorRole: string; reason: string }[]>((await stack.cli(['audit', 'digits', '--json'], { role: 'viewer' })).stdout);

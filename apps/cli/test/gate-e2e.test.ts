@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildZoo, defaultZooDir, ZOO_FILES } from '@edgeproof/model-zoo';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.ts';
 
@@ -72,6 +73,8 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     const junit = await readFile(join(stack.dir, 'gate.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites name="edgeproof" tests="\d+" failures="0" errors="0"/);
     expect(junit).toContain('latency.p90 ≤ 250ms @ host');
+    expect(XMLValidator.validate(junit)).toBe(true);
+    expect(junit).toMatch(/<testsuite name="edgeproof gate mnist 1\.0\.0" [^>]*time="\d+\.\d{3}"/);
     const md = await readFile(join(stack.dir, 'gate.md'), 'utf8');
     expect(md).toContain('### edgeproof gate: ✅');
     expect(md).toContain('| latency.p50 ≤ +5% vs baseline |');
@@ -94,14 +97,14 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     // an inline policy is whatever the caller wrote: its pass approves nothing
     expect(gate).toMatchObject({ policyOrigin: { kind: 'inline', file: 'edgeproof.policy.yaml' }, approval: { eligible: false, reason: 'inline-policy' }, approvals: [] });
     const none = await stack.cli(['approved', 'mnist', '--tier', 'mid', '--channel', 'beta'], { role: 'viewer' });
-    expect(none.code).toBe(2);
+    expect(none.code).toBe(4);
     expect(none.stderr).toMatch(/HTTP 404 not_found/);
   }, 120_000);
 
   it('approves under a policy an ml_engineer pushed (ci may not push one): the audit log names its revision', async () => {
     const push = ['policy', 'push', '--model', 'mnist', '--name', 'mnist-release', '--file', policy];
     const denied = await stack.cli(push);
-    expect(denied.code).toBe(2);
+    expect(denied.code).toBe(4);
     expect(denied.stderr).toContain('HTTP 403 forbidden');
     expect(denied.stderr).toContain('ml_engineer');
     const pushed = await stack.cli(push, { role: 'ml_engineer' });
@@ -125,10 +128,10 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     expect(audit[0]?.evidence.policy).toMatchObject({ name: 'mnist-release', revision: 1, savedBy: 'test-ml_engineer' });
 
     const both = await stack.cli(['gate', '--model', 'mnist', '--version', '1.0.0', '--policy', policy, '--policy-name', 'mnist-release']);
-    expect(both.code).toBe(2);
+    expect(both.code).toBe(4);
     expect(both.stderr).toMatch(/cannot be used with/);
     const neither = await stack.cli(['gate', '--model', 'mnist', '--version', '1.0.0']);
-    expect(neither.code).toBe(2);
+    expect(neither.code).toBe(4);
     expect(neither.stderr).toContain('give exactly one of --policy <file> or --policy-name <name>');
   }, 120_000);
 
@@ -142,7 +145,8 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     expect(res.stdout).toContain('after one confirmation run');
     const junit = await readFile(join(stack.dir, 'slow.xml'), 'utf8');
     expect(junit).toMatch(/failures="[1-9]/);
-    expect(junit).toMatch(/<testcase classname="edgeproof\.mnist\.rule2" name="latency\.p50 ≤ \+5% vs baseline @ host[^"]*"><failure/);
+    expect(junit).toMatch(/<testcase classname="edgeproof\.mnist\.rule2" name="latency\.p50 ≤ \+5% vs baseline @ host[^"]*" time="0"><failure/);
+    expect(XMLValidator.validate(junit)).toBe(true);
     // candidate and baseline were measured interleaved, in one job and one session on the device
     const gate = (await stack.api.app.inject({ method: 'GET', url: '/v1/gates?model=mnist&limit=1', headers: stack.api.auth('viewer') })).json().items[0];
     const run = (await stack.api.app.inject({ method: 'GET', url: `/v1/runs/${gate.confirmRunId}`, headers: stack.api.auth('viewer') })).json();
@@ -155,10 +159,10 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     expect(approved.version).toBe('1.0.0');
   }, 180_000);
 
-  it('rejects a policy with a typo before uploading anything: exit 2 with the file, line and field path', async () => {
+  it('rejects a policy with a typo before uploading anything: exit 4 (usage) with the file, line and field path', async () => {
     const typo = await stack.write('typo.yaml', POLICY.replace('    max: 250ms', '    maxx: 250ms'));
     const res = await stack.cli(['gate', '--model', 'mnist', '--file', fast, '--version', '9.9.9', '--policy', typo, '--wait']);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(4);
     expect(res.stderr).toMatch(/typo\.yaml:\d+:\d+: rules\[0\]\.maxx: unknown field/);
     const versions = await stack.cli(['versions', 'mnist', '--json'], { role: 'viewer' });
     expect(JSON.parse(versions.stdout).map((v: { version: string }) => v.version)).not.toContain('9.9.9');
@@ -184,6 +188,6 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
   it('answers --help for every command', async () => {
     const res = await stack.cli(['gate', '--help']);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain('Exit codes: 0 pass · 1 fail · 2 inconclusive or error');
+    expect(res.stdout).toContain('Exit codes: 0 pass · 1 fail · 2 inconclusive · 3 timeout (--wait) · 4 usage or API error');
   });
 });

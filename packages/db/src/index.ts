@@ -17,3 +17,4 @@ export type { Approval, AuditEntry, DevicePopulation, GateEvaluation, GatePolicy
 export * from './gating-mappers.ts';
 export type { FeatureBuild, FeatureBuildModel, Scenario } from './generated/prisma/client.ts';
 export * from './feature-mappers.ts';
+export { uniqueViolation, type UniqueViolation } from './unique-violation.ts';

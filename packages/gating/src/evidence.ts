@@ -31,7 +31,7 @@ export interface Measurement {
   deviceId: string;
   role: 'candidate' | 'baseline';
   benchmark: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   error: string | null;
   summary: unknown;
   rawSamples: number[];

@@ -1,4 +1,4 @@
-export { parsePolicy, PolicyError, formatPath, type PolicyIssue } from './policy-file.ts';
+export { parsePolicy, PolicyError, formatPath, MAX_POLICY_SOURCE_CHARS, type PolicyIssue } from './policy-file.ts';
 export { evaluateGate, needsConfirmation, type GateDecision } from './evaluate.ts';
 export type { GateEvidence, EvidenceDevice, Measurement, ModelFacts } from './evidence.ts';
 export { resolveMetric, valuesAt, formatValue, benchmarkOf } from './resolve.ts';

@@ -1,10 +1,13 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { DATASET_FORMAT, DatasetHeader, DatasetSample } from '@edgeproof/contracts';
 import { sampleProblem, sampleTensors } from './dataset-sample.ts';
+import { LineTooLongError, readLines } from './lines.ts';
 import type { GeneratedTensor } from './tensor.ts';
+
+/** The longest line (header or sample) a dataset file may have: 32 MiB, e.g. 640x640x3 float32 values as JSON. */
+export const DATASET_MAX_LINE_BYTES = 32 * 1024 * 1024;
 
 /** A dataset file breaks the edgeproof-dataset/v1 format; `line` is 1-based. */
 export class InvalidDatasetError extends Error {
@@ -82,13 +85,11 @@ export async function writeDatasetFile(
 
 /** Yields every sample with the header it was checked against; throws InvalidDatasetError at the first bad line. */
 async function* parseSamples(path: string): AsyncGenerator<{ header: DatasetHeader; sample: DatasetSample }> {
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let header: DatasetHeader | undefined;
   let lineNo = 0;
   let samples = 0;
   try {
-    for await (const raw of lines) {
+    for await (const raw of readLines(path, { maxLineBytes: DATASET_MAX_LINE_BYTES })) {
       lineNo++;
       const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (text.trim() === '') continue;
@@ -100,9 +101,9 @@ async function* parseSamples(path: string): AsyncGenerator<{ header: DatasetHead
         yield { header, sample: checkSample(header, value, lineNo) };
       }
     }
-  } finally {
-    lines.close();
-    stream.destroy();
+  } catch (err) {
+    if (err instanceof LineTooLongError) throw new InvalidDatasetError(err.line, `longer than ${err.maxLineBytes} bytes (the limit for one line)`);
+    throw err;
   }
   if (header === undefined) {
     throw new InvalidDatasetError(1, `file is empty; expected an ${DATASET_FORMAT} header`);

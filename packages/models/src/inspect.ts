@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ModelSignature } from '@edgeproof/contracts';
-import { fileTypeFromBuffer, type FileTypeResult } from 'file-type';
+import { fileTypeFromFile, type FileTypeResult } from 'file-type';
 import { InvalidModelError } from './invalid-model.ts';
-import { parseOnnxSignature } from './onnx-signature.ts';
+import { readOnnxSignature } from './onnx-signature.ts';
+import { fileSource } from './protobuf-wire.ts';
 
 export { InvalidModelError, type InvalidModelReason } from './invalid-model.ts';
 
@@ -11,22 +12,36 @@ export interface InspectedModel {
   signature: ModelSignature;
 }
 
-/** Identify a model file as TFLite or ONNX and read its signature; throws InvalidModelError for anything else. */
+/**
+ * Identify a model file as TFLite or ONNX and read its signature; throws InvalidModelError for anything
+ * else. The file is read in windows, never whole: memory stays bounded whatever its size.
+ */
 export async function inspectModelFile(path: string): Promise<InspectedModel> {
-  const bytes = new Uint8Array(await readFile(path));
-  if (bytes.length === 0) throw new InvalidModelError('empty_file', 'model file is empty');
-  if (isTflite(bytes)) return { format: 'tflite', signature: tfliteSignature() };
+  const file = await open(path, 'r');
   try {
-    return { format: 'onnx', signature: parseOnnxSignature(bytes) };
-  } catch (err) {
-    if (err instanceof InvalidModelError && (err.reason === 'truncated' || err.reason === 'not_a_model')) {
-      const foreign = await describeForeignFile(bytes);
-      if (foreign !== null) {
-        throw new InvalidModelError('not_a_model', `file looks like ${foreign}, not an ONNX or TFLite model`);
+    const head = await readHead(file, 1024);
+    if (head.length === 0) throw new InvalidModelError('empty_file', 'model file is empty');
+    if (isTflite(head)) return { format: 'tflite', signature: tfliteSignature() };
+    try {
+      return { format: 'onnx', signature: readOnnxSignature(fileSource(file.fd)) };
+    } catch (err) {
+      if (err instanceof InvalidModelError && (err.reason === 'truncated' || err.reason === 'not_a_model')) {
+        const foreign = await describeForeignFile(path, head);
+        if (foreign !== null) {
+          throw new InvalidModelError('not_a_model', `file looks like ${foreign}, not an ONNX or TFLite model`);
+        }
       }
+      throw err;
     }
-    throw err;
+  } finally {
+    await file.close();
   }
+}
+
+async function readHead(file: FileHandle, length: number): Promise<Uint8Array> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await file.read(buffer, 0, length, 0);
+  return buffer.subarray(0, bytesRead);
 }
 
 /** TFLite files are FlatBuffers with the file identifier "TFL3" at bytes 4..8. */
@@ -38,10 +53,10 @@ function tfliteSignature(): ModelSignature {
   return { format: 'tflite', inputs: [], outputs: [], irVersion: null, opsets: [], producer: null, nodeCount: null };
 }
 
-async function describeForeignFile(bytes: Uint8Array): Promise<string | null> {
-  const type = await fileTypeFromBuffer(bytes);
+async function describeForeignFile(path: string, head: Uint8Array): Promise<string | null> {
+  const type = await fileTypeFromFile(path);
   if (type !== undefined) return describeType(type);
-  return looksLikeText(bytes) ? 'a text file' : null;
+  return looksLikeText(head) ? 'a text file' : null;
 }
 
 function describeType({ ext, mime }: FileTypeResult): string {

@@ -1,4 +1,5 @@
-export type InvalidModelReason = 'empty_file' | 'not_a_model' | 'truncated' | 'no_graph' | 'no_inputs';
+/** `over_limit`: the file passes one of ONNX_SIGNATURE_LIMITS (far beyond real models) */
+export type InvalidModelReason = 'empty_file' | 'not_a_model' | 'truncated' | 'no_graph' | 'no_inputs' | 'over_limit';
 
 /** The bytes are not a model this package can read; `message` says what is wrong in words a user can act on. */
 export class InvalidModelError extends Error {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetHeader, DatasetSample } from '@edgeproof/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidDatasetError, readDatasetSamples, validateDatasetFile, writeDatasetFile } from '../src/index.ts';
+import { DATASET_MAX_LINE_BYTES, InvalidDatasetError, readDatasetSamples, readLines, validateDatasetFile, writeDatasetFile } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgeproof-dataset-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,6 +115,24 @@ describe('validateDatasetFile', () => {
     const path = join(dir, 'crlf.jsonl');
     writeFileSync(path, `${JSON.stringify(header)}\r\n\r\n${JSON.stringify(sample(0))}\r\n`);
     expect((await validateDatasetFile(path)).sampleCount).toBe(1);
+  });
+});
+
+describe('dataset line cap', () => {
+  it('refuses a line longer than DATASET_MAX_LINE_BYTES without reading it whole, naming the line', async () => {
+    const path = join(dir, `giant-${fileNo++}.jsonl`);
+    writeFileSync(path, `${JSON.stringify(header)}\n${JSON.stringify(sample(0))}\n[${'1,'.repeat(DATASET_MAX_LINE_BYTES / 2)}1]\n`);
+    const err = await invalid(path);
+    expect([err.line, err.message]).toEqual([3, `line 3: longer than ${DATASET_MAX_LINE_BYTES} bytes (the limit for one line)`]);
+  });
+
+  it('splits lines across chunk boundaries, CRLF included, and keeps a last line without newline', async () => {
+    const path = join(dir, `lines-${fileNo++}.txt`);
+    const long = 'x'.repeat(300 * 1024 - 1);
+    writeFileSync(path, `a\r\n${long}\r\n\nb\r\nlast`);
+    const lines: string[] = [];
+    for await (const line of readLines(path, { maxLineBytes: 300 * 1024 })) lines.push(line);
+    expect(lines).toEqual(['a', long, '', 'b', 'last']);
   });
 });
 

@@ -1,4 +1,4 @@
-export { createRedis, redactRedisUrl } from './connection.ts';
+export { createBlockingRedis, createProducerRedis, createRedis, PRODUCER_COMMAND_TIMEOUT_MS, redactRedisUrl } from './connection.ts';
 export { jobCatalog, deviceQueueName, DEFAULT_QUEUE_PREFIX, type JobCatalog, type JobName, type JobPayload, type JobKind } from './catalog.ts';
 export {
   DeviceLeases,

@@ -12,6 +12,10 @@ export const Y4M_SIGNATURE = 'YUV4MPEG2';
 export const Y4M_COLORSPACES = ['420jpeg', '420', '420mpeg2', '420paldv'] as const;
 export type Y4mColorspace = (typeof Y4M_COLORSPACES)[number];
 const CHROMIUM_MAX_HEADER = 200;
+/** widest and tallest frame a header may declare (larger is no camera, only an attempt to make readers allocate) */
+export const Y4M_MAX_DIMENSION = 16384;
+/** longest header line, and longest FRAME line with its parameters */
+export const Y4M_MAX_LINE_BYTES = 4096;
 
 export interface Y4mHeader {
   width: number;
@@ -113,7 +117,9 @@ function parseRational(token: string, what: string): { num: number; den: number 
   if (!m) throw new Y4mFormatError(`${what}: expected N:D, got "${token}"`);
   const num = Number(m[1]);
   const den = Number(m[2]);
-  if (num <= 0 || den <= 0) throw new Y4mFormatError(`${what}: must be positive, got "${token}"`);
+  if (num <= 0 || den <= 0 || !Number.isSafeInteger(num) || !Number.isSafeInteger(den)) {
+    throw new Y4mFormatError(`${what}: must be positive integers, got "${token}"`);
+  }
   return { num, den };
 }
 
@@ -150,6 +156,9 @@ export function parseY4mHeaderLine(line: string): Y4mHeader {
   }
   if (width === undefined || !(width > 0)) throw new Y4mFormatError('header: missing or invalid width W');
   if (height === undefined || !(height > 0)) throw new Y4mFormatError('header: missing or invalid height H');
+  if (width > Y4M_MAX_DIMENSION || height > Y4M_MAX_DIMENSION) {
+    throw new Y4mFormatError(`header: ${width}x${height} is larger than ${Y4M_MAX_DIMENSION}x${Y4M_MAX_DIMENSION}`);
+  }
   if (fps === undefined) throw new Y4mFormatError('header: missing frame rate F');
   return { width, height, fps, colorspace };
 }
@@ -157,7 +166,7 @@ export function parseY4mHeaderLine(line: string): Y4mHeader {
 /** Parses a whole Y4M file held in memory; throws Y4mFormatError naming the frame on truncation. */
 export function parseY4m(bytes: Uint8Array): Y4mVideo {
   const headerEnd = bytes.indexOf(0x0a);
-  if (headerEnd < 0 || headerEnd > 4096) throw new Y4mFormatError('not a Y4M file: no header line');
+  if (headerEnd < 0 || headerEnd > Y4M_MAX_LINE_BYTES) throw new Y4mFormatError('not a Y4M file: no header line');
   const header = parseY4mHeaderLine(new TextDecoder().decode(bytes.subarray(0, headerEnd)));
   const size = frameByteLength(header.width, header.height);
   const offsets: number[] = [];

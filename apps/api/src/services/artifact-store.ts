@@ -79,7 +79,11 @@ export class ArtifactStore {
     return { sha256: hash.digest('hex'), sizeBytes, gzipSizeBytes, path };
   }
 
-  /** Moves a staged file into the store. Returns false when identical bytes were already stored. */
+  /**
+   * Moves a staged file into the store. Returns false when identical bytes were already stored. Two
+   * commits of the same bytes may both rename: rename replaces atomically, and the bytes are equal.
+   * Blobs are never removed: a row may point at one at any time (see storeWithRow).
+   */
   async commit(staged: StagedArtifact): Promise<boolean> {
     const target = this.blobPath(staged.sha256);
     if (await this.exists(staged.sha256)) {
@@ -93,11 +97,6 @@ export class ArtifactStore {
 
   async discard(staged: StagedArtifact): Promise<void> {
     await rm(staged.path, { force: true });
-  }
-
-  async remove(sha256: string): Promise<void> {
-    this.verified.delete(sha256);
-    await rm(this.blobPath(sha256), { force: true });
   }
 
   async exists(sha256: string): Promise<boolean> {

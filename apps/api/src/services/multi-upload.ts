@@ -49,23 +49,3 @@ export async function receiveFiles<K extends string>(
   }
   return { fields, files: files as Record<K, StagedArtifact> };
 }
-
-/** Commits staged files; on failure removes the blobs this call created and discards the rest. */
-export async function commitAll(store: ArtifactStore, staged: readonly StagedArtifact[]): Promise<{ rollback(): Promise<void> }> {
-  const created: string[] = [];
-  let i = 0;
-  try {
-    for (; i < staged.length; i++) {
-      if (await store.commit(staged[i] as StagedArtifact)) created.push((staged[i] as StagedArtifact).sha256);
-    }
-  } catch (err) {
-    for (const s of staged.slice(i)) await store.discard(s);
-    for (const sha of created) await store.remove(sha);
-    throw err;
-  }
-  return {
-    async rollback() {
-      for (const sha of created) await store.remove(sha);
-    },
-  };
-}

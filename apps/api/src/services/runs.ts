@@ -6,7 +6,8 @@ import { AppError, notFound } from '../errors.ts';
 import type { DeviceQueues } from '../plugins/queues.ts';
 import { selectDevices } from './device-selection.ts';
 import { featurePayload, featureRunInclude, featureRunsOn, resolveFeatureRun, withFeatureDefaults } from './feature-runs.ts';
-import { buildEvaluatePayload, bullJobId, INTERLEAVED_ROLE } from './job-payload.ts';
+import { buildEvaluatePayload, INTERLEAVED_ROLE } from './job-payload.ts';
+import { enqueueJobs } from './outbox.ts';
 
 export const runInclude = {
   modelVersion: { include: { model: true } },
@@ -126,7 +127,8 @@ export async function createRun(
           })),
         ),
       );
-      for (const data of rows) await tx.job.create({ data });
+      // the outbox: enqueuedAt stays null until the job is on its device queue (enqueueRunJobs, after commit)
+      await tx.job.createMany({ data: rows });
       return created;
     });
   } catch (err) {
@@ -137,25 +139,25 @@ export async function createRun(
     throw err;
   }
   const full = (await loadRun(db, run.id)) as RunRow;
-  await enqueueRunJobs(queues, log, full);
+  await enqueueRunJobs(db, queues, log, full);
   return { run: full, created: true };
 }
 
-/** Queues every still-queued job of a run; safe to repeat (BullMQ ignores a known job id). */
-export async function enqueueRunJobs(queues: DeviceQueues, log: FastifyBaseLogger, run: RunRow): Promise<void> {
+/**
+ * Queues every job of the run still in the outbox and stamps it (also on `run.jobs`). With Redis down
+ * the run is still created: its jobs stay unstamped and the watchdog's reconcile pass (flushOutbox)
+ * queues them once Redis is back; BullMQ ignores a job id it already holds, so none runs twice.
+ */
+export async function enqueueRunJobs(db: Db, queues: DeviceQueues, log: FastifyBaseLogger, run: RunRow): Promise<void> {
   const versionsById = new Map([[run.modelVersion.id, run.modelVersion]]);
   if (run.baselineVersion) versionsById.set(run.baselineVersion.id, { ...run.baselineVersion, model: run.modelVersion.model });
-  for (const job of run.jobs) {
-    if (job.status !== 'queued') continue;
-    const version = versionsById.get(job.modelVersionId);
-    if (!version) continue;
-    try {
-      const baseline = job.role === INTERLEAVED_ROLE && run.baselineVersion ? { ...run.baselineVersion, model: run.modelVersion.model } : undefined;
-      const featureRun = job.benchmark === 'feature' && run.featureBuild && run.scenario ? featurePayload(run.featureBuild, run.scenario) : undefined;
-      await queues.addEvaluate(job.deviceId, bullJobId(job), buildEvaluatePayload(job, version, run.dataset, run.settings, baseline, featureRun));
-    } catch (err) {
-      // the watchdog's reconcile pass queues it again; the row stays "queued"
-      log.error({ err, jobId: job.id }, 'could not queue job');
-    }
-  }
+  const jobs = run.jobs.filter((j) => versionsById.has(j.modelVersionId));
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const { enqueued, at } = await enqueueJobs(db, queues, log, jobs, (j) => {
+    const job = byId.get(j.id) as RunRow['jobs'][number];
+    const baseline = job.role === INTERLEAVED_ROLE && run.baselineVersion ? { ...run.baselineVersion, model: run.modelVersion.model } : undefined;
+    const featureRun = job.benchmark === 'feature' && run.featureBuild && run.scenario ? featurePayload(run.featureBuild, run.scenario) : undefined;
+    return buildEvaluatePayload(job, versionsById.get(job.modelVersionId) as RunRow['modelVersion'], run.dataset, run.settings, baseline, featureRun);
+  });
+  for (const id of enqueued) (byId.get(id) as RunRow['jobs'][number]).enqueuedAt = at;
 }

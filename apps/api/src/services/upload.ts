@@ -1,3 +1,4 @@
+import { uniqueViolation, type Db, type Prisma } from '@edgeproof/db';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -64,27 +65,41 @@ export function parseUploadFields<S extends z.ZodType>(schema: S, fields: unknow
   throw new AppError(400, 'bad_request', `${prefix}${field ? `.${field}` : ''}: ${issue?.message ?? 'invalid'}`, { fields: parsed.error.issues });
 }
 
-/**
- * Runs `accept` with a staged upload. The bytes stay in the store only when `accept` committed
- * them and then succeeded; in every other outcome (an idempotent answer, a 409, a 422, a failed
- * insert) the staging file is discarded, or the blob this upload created is removed again.
- */
-export async function withStagedUpload<T>(
-  store: ArtifactStore,
-  staged: StagedArtifact,
-  accept: (commit: () => Promise<void>) => Promise<T>,
-): Promise<T> {
-  let committed = false;
-  let createdBlob = false;
+/** Runs `accept` with staged uploads and discards whatever of them is still staged afterwards, whatever happened. */
+export async function withStaged<T>(store: ArtifactStore, staged: readonly StagedArtifact[], accept: () => Promise<T>): Promise<T> {
   try {
-    return await accept(async () => {
-      createdBlob = await store.commit(staged);
-      committed = true;
-    });
-  } catch (err) {
-    if (committed && createdBlob) await store.remove(staged.sha256);
-    throw err;
+    return await accept();
   } finally {
-    if (!committed) await store.discard(staged);
+    for (const s of staged) await store.discard(s);
+  }
+}
+
+/**
+ * Stores staged uploads together with the row that points at them, in one transaction: the row is
+ * inserted first (a concurrent upload of the same unique key waits on that insert, then fails), and
+ * the blobs are moved into the store before the transaction commits, so a committed row always finds
+ * its bytes. Returns null when a concurrent request won the unique key: the caller re-reads that row.
+ *
+ * Blobs are never deleted here. Identical bytes uploaded as another version, or by a racing twin,
+ * share the blob; a failure after a blob was moved in leaves it unreferenced, never a row without it.
+ */
+export async function storeWithRow<T>(
+  db: Db,
+  store: ArtifactStore,
+  staged: readonly StagedArtifact[],
+  insert: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T | null> {
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        const row = await insert(tx);
+        for (const s of staged) await store.commit(s);
+        return row;
+      },
+      { maxWait: 10_000, timeout: 60_000 },
+    );
+  } catch (err) {
+    if (uniqueViolation(err)) return null;
+    throw err;
   }
 }

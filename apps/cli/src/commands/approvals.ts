@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import type { EdgeproofClient } from '../api-client.ts';
+import type { EdgeproofClient } from '@edgeproof/client';
 
 type Print = (json: boolean, value: unknown, text: () => string) => void;
 

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { GateOut, PolicyRef } from '@edgeproof/contracts';
 import { parsePolicy, PolicyError } from '@edgeproof/gating';
-import { ApiError, type EdgeproofClient } from '../api-client.ts';
+import { ApiError, type EdgeproofClient } from '@edgeproof/client';
 import { ciIdempotencyKey, detectCiContext } from '../ci-context.ts';
 import { CliError, EXIT, describeError, type Io } from '../context.ts';
 import { createProgress } from '../progress.ts';
@@ -29,9 +29,11 @@ export interface GateOptions {
   gitCommit?: string;
 }
 
+/** 0 pass, 1 fail, 2 inconclusive; 4 for a gate without a verdict (error, cancelled, still running). */
 export function exitCodeFor(gate: GateOut): number {
-  if (gate.verdict === 'pass') return EXIT.ok;
-  if (gate.verdict === 'fail') return EXIT.fail;
+  if (gate.status === 'done' && gate.verdict === 'pass') return EXIT.ok;
+  if (gate.status === 'done' && gate.verdict === 'fail') return EXIT.fail;
+  if (gate.status === 'done' && gate.verdict === 'inconclusive') return EXIT.inconclusive;
   return EXIT.error;
 }
 
@@ -83,7 +85,7 @@ export async function runGate(client: EdgeproofClient, opts: GateOptions, io: Io
   const progress = createProgress(io);
   let gate: GateOut;
   try {
-    gate = await client.waitForGate(started.id, { timeoutMs: opts.timeoutMs, onPoll: (g, run) => progress.update(g, run) });
+    gate = await client.waitForGate(started.id, { timeoutMs: opts.timeoutMs, onPoll: (g, run) => progress.update(run, g.status === 'confirming' ? 'confirmation run' : 'run') });
   } catch (err) {
     progress.stop();
     if (err instanceof ApiError && err.code === 'timeout') {

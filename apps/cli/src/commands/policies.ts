@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { EdgeproofClient } from '../api-client.ts';
+import type { EdgeproofClient } from '@edgeproof/client';
 import { readPolicy } from './gate.ts';
 
 type Print = (json: boolean, value: unknown, text: () => string) => void;

@@ -1,29 +1,45 @@
 import type { GateOut } from '@edgeproof/contracts';
+import { xmlText as esc } from './text.ts';
 import { deviceText } from './verdict.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/** seconds between two instants, as JUnit's `time` wants it */
+function seconds(from: string, to: string | null): string {
+  const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
+  return Number.isFinite(ms) ? Math.max(0, ms / 1000).toFixed(3) : '0';
+}
 
-/** JUnit XML: one test case per rule and device; fail → <failure>, inconclusive → <error>, skipped → <skipped>. */
+/**
+ * JUnit XML: one test case per rule and device; fail → <failure>, inconclusive → <error>, skipped →
+ * <skipped>. The suite's time is the gate's (start to verdict); a rule is decided from stored
+ * measurements, so a case takes no time of its own.
+ */
 export function renderJunit(gate: GateOut): string {
   const c = gate.counts;
+  const time = seconds(gate.createdAt, gate.finishedAt);
   const cases = gate.results.map((r) => {
     const name = esc(`${r.rule}${r.device ? ` @ ${deviceText(r)}` : ''}`);
+    const why = esc(r.explanation);
     const body =
       r.status === 'fail'
-        ? `<failure message="${esc(r.explanation)}" type="gate-rule">${esc(r.explanation)}</failure>`
+        ? `<failure message="${why}" type="gate-rule">${why}</failure>`
         : r.status === 'inconclusive'
-          ? `<error message="${esc(`inconclusive: ${r.explanation}`)}" type="inconclusive">${esc(r.explanation)}</error>`
+          ? `<error message="${esc(`inconclusive: ${r.explanation}`)}" type="inconclusive">${why}</error>`
           : r.status === 'skipped'
-            ? `<skipped message="${esc(r.explanation)}"/>`
-            : `<system-out>${esc(r.explanation)}</system-out>`;
-    return `    <testcase classname="edgeproof.${esc(gate.model)}.rule${r.ruleIndex}" name="${name}">${body}</testcase>`;
+            ? `<skipped message="${why}"/>`
+            : `<system-out>${why}</system-out>`;
+    return `    <testcase classname="edgeproof.${esc(gate.model)}.rule${r.ruleIndex}" name="${name}" time="0">${body}</testcase>`;
   });
-  const suite = esc(`edgeproof gate ${gate.model} ${gate.version}`);
+  const counts = `tests="${gate.results.length}" failures="${c.fail}" errors="${c.inconclusive}" skipped="${c.skipped}" time="${time}"`;
+  const props = [
+    ['verdict', gate.verdict ?? gate.status],
+    ['evidence', gate.evidenceUrl],
+    ...(gate.error ? [['error', gate.error]] : []),
+  ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="edgeproof" tests="${gate.results.length}" failures="${c.fail}" errors="${c.inconclusive}" skipped="${c.skipped}">`,
-    `  <testsuite name="${suite}" tests="${gate.results.length}" failures="${c.fail}" errors="${c.inconclusive}" skipped="${c.skipped}" timestamp="${gate.createdAt}">`,
-    `    <properties><property name="verdict" value="${gate.verdict ?? gate.status}"/><property name="evidence" value="${esc(gate.evidenceUrl)}"/></properties>`,
+    `<testsuites name="edgeproof" ${counts}>`,
+    `  <testsuite name="${esc(`edgeproof gate ${gate.model} ${gate.version}`)}" ${counts} timestamp="${esc(gate.createdAt)}">`,
+    `    <properties>${props.map(([k, v]) => `<property name="${k}" value="${esc(v ?? '')}"/>`).join('')}</properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -16,8 +16,8 @@ export interface Stack {
   dir: string;
   hostDeviceId: string;
   write(name: string, text: string): Promise<string>;
-  /** runs `edgeproof ...args` as a subprocess */
-  cli(args: string[], opts?: { role?: 'ci' | 'viewer' | 'admin' | 'ml_engineer'; env?: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** runs `edgeproof ...args` as a subprocess (`bin`: another entry than the source one, e.g. an installed package's) */
+  cli(args: string[], opts?: { role?: 'ci' | 'viewer' | 'admin' | 'ml_engineer'; env?: Record<string, string>; bin?: string }): Promise<{ code: number | null; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
 
@@ -55,7 +55,7 @@ export async function startStack(): Promise<Stack> {
           EDGEPROOF_TOKEN: api.tokens[opts.role ?? 'ci'],
           ...opts.env,
         };
-        const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

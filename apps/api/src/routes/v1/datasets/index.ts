@@ -1,11 +1,11 @@
 import { DatasetOut, DatasetUploadFields, Page, PageQuery, Slug, VersionName } from '@edgeproof/contracts';
-import { toDatasetOut } from '@edgeproof/db';
-import { InvalidDatasetError, validateDatasetFile } from '@edgeproof/models';
+import { toDatasetOut, type Dataset } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { parseUploadFields, receiveUpload, rejectOversizedUpload, withStagedUpload } from '../../../services/upload.ts';
+import { checkUntrusted } from '../../../services/untrusted/pool.ts';
+import { parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
 
@@ -16,10 +16,10 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, staged } = await receiveUpload(request, app.artifacts);
-      return withStagedUpload(app.artifacts, staged, async (commit) => {
+      return withStaged(app.artifacts, [staged], async () => {
         const { name, version } = parseUploadFields(DatasetUploadFields, fields);
-        const existing = await app.db.dataset.findUnique({ where: { name_version: { name, version } } });
-        if (existing) {
+        const find = () => app.db.dataset.findUnique({ where: { name_version: { name, version } } });
+        const answerExisting = (existing: Dataset) => {
           if (existing.sha256 !== staged.sha256) {
             throw new AppError(409, 'conflict', `dataset ${name} version ${version} already exists with different bytes`, {
               existingSha256: existing.sha256,
@@ -27,28 +27,28 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
             });
           }
           return reply.status(200).send(toDatasetOut(existing));
-        }
-        let checked;
-        try {
-          checked = await validateDatasetFile(staged.path);
-        } catch (err) {
-          if (err instanceof InvalidDatasetError) throw new AppError(422, 'invalid_dataset', err.message, { line: err.line });
-          throw err;
-        }
-        await commit();
-        const row = await app.db.dataset.create({
-          data: {
-            name,
-            version,
-            taskKind: checked.header.taskKind,
-            sha256: staged.sha256,
-            sizeBytes: BigInt(staged.sizeBytes),
-            sampleCount: checked.sampleCount,
-            schema: checked.header,
-            createdBy: request.principal.name,
-          },
-        });
-        return reply.status(201).send(toDatasetOut(row));
+        };
+        const existing = await find();
+        if (existing) return answerExisting(existing);
+        const checked = await checkUntrusted({ kind: 'dataset', path: staged.path });
+        const row = await storeWithRow(app.db, app.artifacts, [staged], (tx) =>
+          tx.dataset.create({
+            data: {
+              name,
+              version,
+              taskKind: checked.header.taskKind,
+              sha256: staged.sha256,
+              sizeBytes: BigInt(staged.sizeBytes),
+              sampleCount: checked.sampleCount,
+              schema: checked.header,
+              createdBy: request.principal.name,
+            },
+          }),
+        );
+        if (row) return reply.status(201).send(toDatasetOut(row));
+        const winner = await find();
+        if (!winner) throw new AppError(409, 'conflict', `dataset ${name} version ${version} was being created by a concurrent upload; retry`);
+        return answerExisting(winner);
       });
     },
   );

@@ -3,9 +3,9 @@ import { featureBuildInclude, toFeatureBuildOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
-import { checkFeatureBuild } from '../../../services/feature-build-check.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { parseUploadFields, receiveUpload, rejectOversizedUpload, withStagedUpload } from '../../../services/upload.ts';
+import { checkUntrusted } from '../../../services/untrusted/pool.ts';
+import { parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
 
@@ -20,7 +20,7 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, staged } = await receiveUpload(request, app.artifacts);
-      return withStagedUpload(app.artifacts, staged, async (commit) => {
+      return withStaged(app.artifacts, [staged], async () => {
         const { name, version, platform, gitCommit, description, models } = parseUploadFields(FeatureBuildUploadFields, fields);
         let modelsJson: unknown;
         try {
@@ -29,8 +29,8 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
           throw new AppError(400, 'bad_request', 'body.models: expected JSON like {"detector": {"model": "item-detector", "version": "1.0.0"}}');
         }
         const pins = { data: parseUploadFields(PinnedModels, modelsJson, 'body.models') };
-        const existing = await app.db.featureBuild.findUnique({ where: { name_version: { name, version } }, include: featureBuildInclude });
-        if (existing) {
+        const find = () => app.db.featureBuild.findUnique({ where: { name_version: { name, version } }, include: featureBuildInclude });
+        const answerExisting = (existing: NonNullable<Awaited<ReturnType<typeof find>>>) => {
           if (existing.sha256 !== staged.sha256) {
             throw new AppError(409, 'conflict', `feature ${name} version ${version} already exists with different bytes`, {
               existingSha256: existing.sha256,
@@ -38,31 +38,36 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
             });
           }
           return reply.status(200).send(toFeatureBuildOut(existing));
-        }
+        };
+        const existing = await find();
+        if (existing) return answerExisting(existing);
         const pinned: Array<{ key: string; modelVersionId: string }> = [];
         for (const [key, pin] of Object.entries(pins.data)) {
           const mv = await app.db.modelVersion.findFirst({ where: { version: pin.version, model: { name: pin.model } } });
           if (!mv) throw new AppError(422, 'unprocessable', `models.${key}: model ${pin.model} has no version ${pin.version} (upload it first)`);
           pinned.push({ key, modelVersionId: mv.id });
         }
-        const problem = await checkFeatureBuild(staged.path, platform, staged.sizeBytes);
-        if (problem) throw new AppError(422, 'unprocessable', `file: ${problem}`, { field: 'file' });
-        await commit();
-        const row = await app.db.featureBuild.create({
-          data: {
-            name,
-            version,
-            platform,
-            sha256: staged.sha256,
-            sizeBytes: BigInt(staged.sizeBytes),
-            gitCommit: gitCommit ?? null,
-            description: description ?? null,
-            createdBy: request.principal.name,
-            models: { create: pinned },
-          },
-          include: featureBuildInclude,
-        });
-        return reply.status(201).send(toFeatureBuildOut(row));
+        await checkUntrusted({ kind: 'feature', path: staged.path, platform, sizeBytes: staged.sizeBytes });
+        const row = await storeWithRow(app.db, app.artifacts, [staged], (tx) =>
+          tx.featureBuild.create({
+            data: {
+              name,
+              version,
+              platform,
+              sha256: staged.sha256,
+              sizeBytes: BigInt(staged.sizeBytes),
+              gitCommit: gitCommit ?? null,
+              description: description ?? null,
+              createdBy: request.principal.name,
+              models: { create: pinned },
+            },
+            include: featureBuildInclude,
+          }),
+        );
+        if (row) return reply.status(201).send(toFeatureBuildOut(row));
+        const winner = await find();
+        if (!winner) throw new AppError(409, 'conflict', `feature ${name} version ${version} was being created by a concurrent upload; retry`);
+        return answerExisting(winner);
       });
     },
   );

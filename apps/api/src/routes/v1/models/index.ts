@@ -1,11 +1,11 @@
 import { ModelCreate, ModelOut, ModelVersionOut, Page, PageQuery, Slug, VersionName, VersionUploadFields } from '@edgeproof/contracts';
-import { toModelOut, toModelVersionOut } from '@edgeproof/db';
-import { InvalidModelError, inspectModelFile } from '@edgeproof/models';
+import { toModelOut, toModelVersionOut, uniqueViolation, type ModelVersion } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { parseUploadFields, receiveUpload, rejectOversizedUpload, withStagedUpload } from '../../../services/upload.ts';
+import { checkUntrusted } from '../../../services/untrusted/pool.ts';
+import { parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const writers = ['ml_engineer', 'ci'] as const;
 const NameParams = z.strictObject({ name: Slug });
@@ -21,13 +21,20 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
     (await app.db.modelVersion.findFirst({ where: { modelId }, orderBy: { createdAt: 'desc' }, select: { version: true } }))?.version ?? null;
 
   app.post('/', { config: { roles: writers }, schema: { body: ModelCreate, response: { 201: ModelOut } } }, async (request, reply) => {
+    const taken = () => new AppError(409, 'conflict', `model ${request.body.name} already exists`);
     const existing = await app.db.model.findUnique({ where: { name: request.body.name } });
-    if (existing) throw new AppError(409, 'conflict', `model ${request.body.name} already exists`);
+    if (existing) throw taken();
     const { description, ...rest } = request.body;
-    const model = await app.db.model.create({
-      data: { ...rest, description: description ?? null, createdBy: request.principal.name },
-    });
-    return reply.status(201).send(toModelOut(model, null));
+    try {
+      const model = await app.db.model.create({
+        data: { ...rest, description: description ?? null, createdBy: request.principal.name },
+      });
+      return reply.status(201).send(toModelOut(model, null));
+    } catch (err) {
+      // a concurrent request created it between the check and the insert
+      if (uniqueViolation(err)) throw taken();
+      throw err;
+    }
   });
 
   app.get('/', { schema: { querystring: PageQuery, response: { 200: Page(ModelOut) } } }, async (request) => {
@@ -50,10 +57,11 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       const model = await findModel(request.params.name);
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, staged } = await receiveUpload(request, app.artifacts);
-      return withStagedUpload(app.artifacts, staged, async (commit) => {
+      return withStaged(app.artifacts, [staged], async () => {
         const { version, gitCommit } = parseUploadFields(VersionUploadFields, fields);
-        const existing = await app.db.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version } } });
-        if (existing) {
+        const find = () => app.db.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version } } });
+        // the same bytes again are the stored version (200); other bytes under its name are a conflict
+        const answerExisting = (existing: ModelVersion) => {
           if (existing.sha256 !== staged.sha256) {
             throw new AppError(409, 'conflict', `version ${version} of ${model.name} already exists with different bytes (sha256 ${existing.sha256})`, {
               existingSha256: existing.sha256,
@@ -61,29 +69,29 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
             });
           }
           return reply.status(200).send(toModelVersionOut(existing, model.name, app.publicUrl()));
-        }
-        let inspection;
-        try {
-          inspection = await inspectModelFile(staged.path);
-        } catch (err) {
-          if (err instanceof InvalidModelError) throw new AppError(422, 'invalid_model', err.message, { reason: err.reason });
-          throw err;
-        }
-        await commit();
-        const row = await app.db.modelVersion.create({
-          data: {
-            modelId: model.id,
-            version,
-            gitCommit: gitCommit ?? null,
-            sha256: staged.sha256,
-            sizeBytes: BigInt(staged.sizeBytes),
-            gzipSizeBytes: BigInt(staged.gzipSizeBytes),
-            format: inspection.format,
-            signature: inspection.signature,
-            createdBy: request.principal.name,
-          },
-        });
-        return reply.status(201).send(toModelVersionOut(row, model.name, app.publicUrl()));
+        };
+        const existing = await find();
+        if (existing) return answerExisting(existing);
+        const inspection = await checkUntrusted({ kind: 'model', path: staged.path });
+        const row = await storeWithRow(app.db, app.artifacts, [staged], (tx) =>
+          tx.modelVersion.create({
+            data: {
+              modelId: model.id,
+              version,
+              gitCommit: gitCommit ?? null,
+              sha256: staged.sha256,
+              sizeBytes: BigInt(staged.sizeBytes),
+              gzipSizeBytes: BigInt(staged.gzipSizeBytes),
+              format: inspection.format,
+              signature: inspection.signature,
+              createdBy: request.principal.name,
+            },
+          }),
+        );
+        if (row) return reply.status(201).send(toModelVersionOut(row, model.name, app.publicUrl()));
+        const winner = await find();
+        if (!winner) throw new AppError(409, 'conflict', `version ${version} of ${model.name} was being created by a concurrent upload; retry`);
+        return answerExisting(winner);
       });
     },
   );

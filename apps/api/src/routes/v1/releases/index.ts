@@ -1,5 +1,5 @@
 import { ReleaseManifestOut, ReleaseManifestPut, Slug, VersionName } from '@edgeproof/contracts';
-import { toModelVersionOut, toReleaseManifestOut } from '@edgeproof/db';
+import { toModelVersionOut, toReleaseManifestOut, uniqueViolation, type ReleaseManifest } from '@edgeproof/db';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,7 +19,7 @@ const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { roles: ['ml_engineer', 'ci'] }, schema: { params: Params, body: ReleaseManifestPut, response: { 200: ReleaseManifestOut, 201: ReleaseManifestOut } } },
     async (request, reply) => {
       const { app: appName, appVersion } = request.params;
-      const models = [];
+      const models: Array<{ name: string; version: string; sha256: string; sizeBytes: number; format: string; downloadUrl: string; approval: string | null }> = [];
       for (const m of request.body.models) {
         const model = await app.db.model.findUnique({ where: { name: m.name } });
         if (!model) throw notFound(`model ${m.name}`);
@@ -37,16 +37,25 @@ const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
         const out = toModelVersionOut(version, model.name, app.publicUrl());
         models.push({ name: model.name, version: out.version, sha256: out.sha256, sizeBytes: out.sizeBytes, format: out.format, downloadUrl: out.downloadUrl, approval: approvalId });
       }
-      const existing = await app.db.releaseManifest.findUnique({ where: { app_appVersion: { app: appName, appVersion } } });
-      if (existing) {
+      const find = () => app.db.releaseManifest.findUnique({ where: { app_appVersion: { app: appName, appVersion } } });
+      const answerExisting = (existing: ReleaseManifest) => {
         const pinned = (existing.models as { name: string; sha256: string }[]).map((m) => [m.name, m.sha256]);
         if (!isDeepStrictEqual(pinned, models.map((m) => [m.name, m.sha256]))) {
           throw new AppError(409, 'conflict', `${appName} ${appVersion} already pins other model builds; release manifests are immutable`);
         }
         return reply.status(200).send(toReleaseManifestOut(existing));
+      };
+      const existing = await find();
+      if (existing) return answerExisting(existing);
+      try {
+        const row = await app.db.releaseManifest.create({ data: { app: appName, appVersion, models, createdBy: request.principal.name } });
+        return reply.status(201).send(toReleaseManifestOut(row));
+      } catch (err) {
+        // a concurrent PUT created it first: answer as if it had been there
+        const winner = uniqueViolation(err) ? await find() : null;
+        if (winner) return answerExisting(winner);
+        throw err;
       }
-      const row = await app.db.releaseManifest.create({ data: { app: appName, appVersion, models, createdBy: request.principal.name } });
-      return reply.status(201).send(toReleaseManifestOut(row));
     },
   );
 

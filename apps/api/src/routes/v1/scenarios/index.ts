@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { Page, PageQuery, ScenarioOut, Slug, VersionName } from '@edgeproof/contracts';
-import { toScenarioOut } from '@edgeproof/db';
-import { ScenarioValidationError, validateScenario } from '@edgeproof/scenes';
+import { toScenarioOut, type Scenario } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
-import { commitAll, receiveFiles } from '../../../services/multi-upload.ts';
+import { receiveFiles } from '../../../services/multi-upload.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { rejectOversizedUpload } from '../../../services/upload.ts';
+import { checkUntrusted } from '../../../services/untrusted/pool.ts';
+import { rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
 const FILES = ['video', 'groundTruth', 'manifest'] as const;
@@ -27,67 +26,47 @@ const scenarioRoutes: FastifyPluginAsyncZod = async (app) => {
       rejectOversizedUpload(request, app.artifacts.maxBytes);
       const { fields, files } = await receiveFiles(request, app.artifacts, FILES);
       const staged = FILES.map((f) => files[f]);
-      let rollback: (() => Promise<void>) | undefined;
-      try {
+      return withStaged(app.artifacts, staged, async () => {
         const extra = Object.keys(fields);
         if (extra.length) throw new AppError(400, 'bad_request', `body.${extra[0]}: unknown field (send the files ${FILES.join(', ')}; name and version come from the manifest)`);
         if (files.manifest.sizeBytes > MANIFEST_MAX_BYTES) throw new AppError(413, 'payload_too_large', `body.manifest: larger than ${MANIFEST_MAX_BYTES} bytes`);
         if (files.groundTruth.sizeBytes > GROUND_TRUTH_MAX_BYTES) throw new AppError(413, 'payload_too_large', `body.groundTruth: larger than ${GROUND_TRUTH_MAX_BYTES} bytes`);
-        let manifest: unknown;
-        try {
-          manifest = JSON.parse(await readFile(files.manifest.path, 'utf8'));
-        } catch (err) {
-          throw new AppError(422, 'unprocessable', `manifest: not valid JSON (${(err as Error).message})`, { field: 'manifest' });
-        }
-        let valid;
-        try {
-          valid = validateScenario({
-            manifest,
-            video: await readFile(files.video.path),
-            groundTruthText: await readFile(files.groundTruth.path, 'utf8'),
-          });
-        } catch (err) {
-          if (err instanceof ScenarioValidationError) {
-            const line = /^line (\d+):/.exec(err.message.slice(err.field.length + 2))?.[1];
-            throw new AppError(422, 'unprocessable', err.message, { field: err.field, ...(line ? { line: Number(line) } : {}) });
-          }
-          throw err;
-        }
+        const valid = await checkUntrusted({ kind: 'scenario', manifestPath: files.manifest.path, videoPath: files.video.path, groundTruthPath: files.groundTruth.path });
         const { name, version } = valid.manifest;
-        const existing = await app.db.scenario.findUnique({ where: { name_version: { name, version } } });
-        if (existing) {
+        const find = () => app.db.scenario.findUnique({ where: { name_version: { name, version } } });
+        const answerExisting = (existing: Scenario) => {
           if (existing.videoSha256 !== files.video.sha256 || existing.groundTruthSha256 !== files.groundTruth.sha256) {
             throw new AppError(409, 'conflict', `scenario ${name} version ${version} already exists with different files`);
           }
-          for (const s of staged) await app.artifacts.discard(s);
           return reply.status(200).send(toScenarioOut(existing));
-        }
+        };
+        const existing = await find();
+        if (existing) return answerExisting(existing);
         // the manifest is stored as a row; only the video and ground truth become blobs
-        await app.artifacts.discard(files.manifest);
-        rollback = (await commitAll(app.artifacts, [files.video, files.groundTruth])).rollback;
-        const row = await app.db.scenario.create({
-          data: {
-            name,
-            version,
-            fps: valid.manifest.fps,
-            width: valid.manifest.width,
-            height: valid.manifest.height,
-            frameCount: valid.manifest.frameCount,
-            groundTruthBoxes: valid.groundTruth.length,
-            tracks: new Set(valid.groundTruth.map((r) => r.id)).size,
-            videoSha256: files.video.sha256,
-            videoSizeBytes: BigInt(files.video.sizeBytes),
-            groundTruthSha256: files.groundTruth.sha256,
-            manifest: valid.manifest as object,
-            createdBy: request.principal.name,
-          },
-        });
-        return reply.status(201).send(toScenarioOut(row));
-      } catch (err) {
-        if (rollback) await rollback();
-        else for (const s of staged) await app.artifacts.discard(s);
-        throw err;
-      }
+        const row = await storeWithRow(app.db, app.artifacts, [files.video, files.groundTruth], (tx) =>
+          tx.scenario.create({
+            data: {
+              name,
+              version,
+              fps: valid.manifest.fps,
+              width: valid.manifest.width,
+              height: valid.manifest.height,
+              frameCount: valid.manifest.frameCount,
+              groundTruthBoxes: valid.groundTruthBoxes,
+              tracks: valid.tracks,
+              videoSha256: files.video.sha256,
+              videoSizeBytes: BigInt(files.video.sizeBytes),
+              groundTruthSha256: files.groundTruth.sha256,
+              manifest: valid.manifest as object,
+              createdBy: request.principal.name,
+            },
+          }),
+        );
+        if (row) return reply.status(201).send(toScenarioOut(row));
+        const winner = await find();
+        if (!winner) throw new AppError(409, 'conflict', `scenario ${name} version ${version} was being created by a concurrent upload; retry`);
+        return answerExisting(winner);
+      });
     },
   );
 
