@@ -103,3 +103,12 @@ export async function storeWithRow<T>(
     throw err;
   }
 }
+
+/**
+ * Sets the status and returns the body for the handler to return: Fastify then sends it only once
+ * `withStaged` has discarded the staging files (a `reply.send()` inside it would answer first).
+ */
+export function answerWith<T>(reply: { status(code: number): unknown }, status: number, body: T): T {
+  reply.status(status);
+  return body;
+}

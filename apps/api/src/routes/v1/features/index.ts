@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
 import { checkUntrusted } from '../../../services/untrusted/pool.ts';
-import { parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
+import { answerWith, parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
 
@@ -37,7 +37,7 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
               uploadedSha256: staged.sha256,
             });
           }
-          return reply.status(200).send(toFeatureBuildOut(existing));
+          return answerWith(reply, 200, toFeatureBuildOut(existing));
         };
         const existing = await find();
         if (existing) return answerExisting(existing);
@@ -64,7 +64,7 @@ const featureRoutes: FastifyPluginAsyncZod = async (app) => {
             include: featureBuildInclude,
           }),
         );
-        if (row) return reply.status(201).send(toFeatureBuildOut(row));
+        if (row) return answerWith(reply, 201, toFeatureBuildOut(row));
         const winner = await find();
         if (!winner) throw new AppError(409, 'conflict', `feature ${name} version ${version} was being created by a concurrent upload; retry`);
         return answerExisting(winner);

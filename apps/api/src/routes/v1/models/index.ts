@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
 import { checkUntrusted } from '../../../services/untrusted/pool.ts';
-import { parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
+import { answerWith, parseUploadFields, receiveUpload, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const writers = ['ml_engineer', 'ci'] as const;
 const NameParams = z.strictObject({ name: Slug });
@@ -68,7 +68,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
               uploadedSha256: staged.sha256,
             });
           }
-          return reply.status(200).send(toModelVersionOut(existing, model.name, app.publicUrl()));
+          return answerWith(reply, 200, toModelVersionOut(existing, model.name, app.publicUrl()));
         };
         const existing = await find();
         if (existing) return answerExisting(existing);
@@ -88,7 +88,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
             },
           }),
         );
-        if (row) return reply.status(201).send(toModelVersionOut(row, model.name, app.publicUrl()));
+        if (row) return answerWith(reply, 201, toModelVersionOut(row, model.name, app.publicUrl()));
         const winner = await find();
         if (!winner) throw new AppError(409, 'conflict', `version ${version} of ${model.name} was being created by a concurrent upload; retry`);
         return answerExisting(winner);

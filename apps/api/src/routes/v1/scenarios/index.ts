@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../../errors.ts';
 import { receiveFiles } from '../../../services/multi-upload.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
 import { checkUntrusted } from '../../../services/untrusted/pool.ts';
-import { rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
+import { answerWith, rejectOversizedUpload, storeWithRow, withStaged } from '../../../services/upload.ts';
 
 const VersionParams = z.strictObject({ name: Slug, version: VersionName });
 const FILES = ['video', 'groundTruth', 'manifest'] as const;
@@ -38,7 +38,7 @@ const scenarioRoutes: FastifyPluginAsyncZod = async (app) => {
           if (existing.videoSha256 !== files.video.sha256 || existing.groundTruthSha256 !== files.groundTruth.sha256) {
             throw new AppError(409, 'conflict', `scenario ${name} version ${version} already exists with different files`);
           }
-          return reply.status(200).send(toScenarioOut(existing));
+          return answerWith(reply, 200, toScenarioOut(existing));
         };
         const existing = await find();
         if (existing) return answerExisting(existing);
@@ -62,7 +62,7 @@ const scenarioRoutes: FastifyPluginAsyncZod = async (app) => {
             },
           }),
         );
-        if (row) return reply.status(201).send(toScenarioOut(row));
+        if (row) return answerWith(reply, 201, toScenarioOut(row));
         const winner = await find();
         if (!winner) throw new AppError(409, 'conflict', `scenario ${name} version ${version} was being created by a concurrent upload; retry`);
         return answerExisting(winner);
