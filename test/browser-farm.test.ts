@@ -92,12 +92,13 @@ describe('browser device through Appium', () => {
       maker: 'Chromium',
       tier: 'low',
       tags: ['ci'],
-      runtimes: ['onnxruntime-web/wasm'],
+      runtimes: ['onnxruntime-web/wasm', 'litert/wasm'],
       status: 'idle',
     });
     expect(browserDevice.model).toMatch(/^Chromium \d+$/);
     expect(browserDevice.attributes).toMatchObject({ crossOriginIsolated: true, computePressure: true, endpoint: appium.url });
-    expect(hostDevice.runtimes).toEqual(['onnxruntime-node']);
+    // TFLite on the host runs with LiteRT.js in the agent's own headless Chromium
+    expect(hostDevice.runtimes).toEqual(['onnxruntime-node', 'litert/wasm']);
   });
 
   it('runs latency, accuracy and parity on the browser and the host; both p50s are stored for the same version', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '@edgeproof/agent';
+import type { DriversConfig } from '@edgeproof/devices';
 import { EdgeproofClient } from '@edgeproof/cli';
 import { migrateDatabase } from '@edgeproof/db';
 import { buildZoo, type ZooManifest } from '@edgeproof/model-zoo';
@@ -18,6 +19,9 @@ export interface BenchPlatform {
   zoo: ZooManifest;
   zooDir: string;
   hostDeviceId: string;
+  apiUrl: string;
+  /** another agent on this API, e.g. with other driver options; stopped by close() */
+  startAgent(name: string, driversConfig: DriversConfig): Promise<RunningAgent>;
   close(): Promise<void>;
 }
 
@@ -65,12 +69,27 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
   });
   const zooDir = join(repoRoot, '.data', 'zoo');
   const zoo = await buildZoo(zooDir);
+  const more: RunningAgent[] = [];
   return {
     client,
     zoo,
     zooDir,
     hostDeviceId: agent.devices[0]!.id,
+    apiUrl: url,
+    startAgent: async (name, driversConfig) => {
+      const a = await startAgent({
+        apiUrl: url,
+        token: await client.createToken(name, 'agent', name),
+        name,
+        cacheDir: await mkdtemp(join(tmpdir(), 'edgeproof-bench-cache-')),
+        driversConfig,
+        logger: pino({ level: 'silent' }),
+      });
+      more.push(a);
+      return a;
+    },
     close: async () => {
+      for (const a of more) await a.stop();
       await agent.stop();
       await app.close();
       await db.drop();

@@ -72,9 +72,10 @@ export interface StartedRedis {
  * configuration goes in on stdin (`redis-server -`), so the password never shows in the process
  * list; only the returned URL carries it.
  */
-export async function startRedisServer(): Promise<StartedRedis> {
-  const port = await freePort();
-  const password = randomBytes(24).toString('hex');
+export async function startRedisServer(opts: { port?: number; password?: string } = {}): Promise<StartedRedis> {
+  // a given port and password start it again where it was (tests that restart Redis)
+  const port = opts.port ?? (await freePort());
+  const password = opts.password ?? randomBytes(24).toString('hex');
   const config = [`port ${port}`, 'bind 127.0.0.1', `requirepass ${password}`, 'save ""', 'appendonly no', 'protected-mode yes'].join('\n');
   const child: ChildProcess = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'ignore'] });
   const exited = new Promise<never>((_, reject) => {

@@ -204,9 +204,10 @@ describe('security: a ci token cannot approve its own model with an inline polic
   });
 
   it('the shipped CI workflow gates under a stored policy name (an inline --policy would approve nothing)', async () => {
-    const workflow = parse(await readFile(join(repoRoot, 'docs/ci/github-actions-gate.yml'), 'utf8')) as { jobs: Record<string, { steps: { run?: string }[] }> };
-    const gateStep = Object.values(workflow.jobs).flatMap((j) => j.steps).find((st) => st.run?.includes('edgeproof gate'));
-    expect(gateStep?.run).toMatch(/--policy-name \S+/);
-    expect(gateStep?.run).not.toMatch(/--policy\s/);
+    const workflow = parse(await readFile(join(repoRoot, 'docs/ci/github-actions-gate.yml'), 'utf8')) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
+    // the repository's gate action (.github/actions/gate), given a stored policy's name and no inline file
+    const gateStep = Object.values(workflow.jobs).flatMap((j) => j.steps).find((st) => st.uses?.includes('/.github/actions/gate@'));
+    expect(gateStep?.with?.['policy-name']).toMatch(/^\S+$/);
+    expect(gateStep?.with).not.toHaveProperty('policy');
   });
 });

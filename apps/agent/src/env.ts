@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceTier } from '@edgeproof/contracts';
+import { DeviceTier, type ContentionThresholds } from '@edgeproof/contracts';
 import type { AndroidDriverOptions, BrowserDriverOptions } from '@edgeproof/devices';
 
 const csv = z
@@ -38,6 +38,17 @@ export const AgentEnv = z.object({
   HOST_DEVICE_TIER: DeviceTier.default('mid'),
   /** comma-separated */
   HOST_DEVICE_TAGS: csv,
+  /** keep the host's inference process between jobs (replaced after any failure); packages/devices/src/host/README.md */
+  HOST_REUSE_INFERENCE_PROCESS: bool.default(true),
+  /**
+   * A latency result measured on this agent's host or local browsers is flagged contended (gate rules on it
+   * are inconclusive) when, over its measurement window, other runnable tasks per core average at least
+   * this, CPU steal exceeds this %, or CPU busy with other work exceeds this % of the machine
+   * (packages/devices/src/host/README.md says why these defaults).
+   */
+  CONTENTION_RUNNABLE_PER_CORE: z.coerce.number().min(0).default(1),
+  CONTENTION_STEAL_PCT: z.coerce.number().min(0).max(100).default(5),
+  CONTENTION_OTHER_BUSY_PCT: z.coerce.number().min(0).max(100).default(50),
   /** Android phones through Appium UiAutomator2 (see packages/devices/src/android/README.md) */
   ANDROID_ENABLED: bool.default(false),
   APPIUM_URL: z.url().default('http://127.0.0.1:4723'),
@@ -141,6 +152,11 @@ export function androidConfig(env: AgentEnv): AndroidDriverOptions {
   };
 }
 
+/** The contention thresholds of this agent's host and browser devices. */
+export function contentionConfig(env: AgentEnv): ContentionThresholds {
+  return { othersRunnablePerCore: env.CONTENTION_RUNNABLE_PER_CORE, stealPct: env.CONTENTION_STEAL_PCT, otherBusyPct: env.CONTENTION_OTHER_BUSY_PCT };
+}
+
 /** The browser driver's options from the environment. */
 export function browserConfig(env: AgentEnv): BrowserDriverOptions {
   return {
@@ -158,6 +174,7 @@ export function browserConfig(env: AgentEnv): BrowserDriverOptions {
     tier: env.BROWSER_DEVICE_TIER,
     tags: env.BROWSER_DEVICE_TAGS,
     harness: { host: env.HARNESS_HOST, port: env.HARNESS_PORT, ...(env.HARNESS_PUBLIC_URL ? { publicUrl: env.HARNESS_PUBLIC_URL } : {}) },
+    contention: contentionConfig(env),
   };
 }
 

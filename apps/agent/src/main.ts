@@ -2,7 +2,7 @@
 import { ApiError } from './api-client.ts';
 import { startAgent, type RunningAgent } from './agent.ts';
 import { loadInventory } from '@edgeproof/devices';
-import { androidConfig, browserConfig, loadEnv } from './env.ts';
+import { androidConfig, browserConfig, contentionConfig, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 
 const RETRY_MS = 5_000;
@@ -41,7 +41,9 @@ async function main(): Promise<void> {
         takeover: env.AGENT_TAKEOVER,
         cacheDir: env.AGENT_CACHE_DIR,
         driversConfig: {
-          host: env.HOST_DRIVER_ENABLED ? { tier: env.HOST_DEVICE_TIER, tags: env.HOST_DEVICE_TAGS } : false,
+          host: env.HOST_DRIVER_ENABLED
+            ? { tier: env.HOST_DEVICE_TIER, tags: env.HOST_DEVICE_TAGS, reuseInferenceProcess: env.HOST_REUSE_INFERENCE_PROCESS, contention: contentionConfig(env) }
+            : false,
           ...(env.ANDROID_ENABLED ? { android: androidConfig(env) } : {}),
           ...(env.BROWSER_DEVICES > 0 ? { browser: browserConfig(env) } : {}),
           ...(env.DEVICE_INVENTORY ? { inventory: await loadInventory(env.DEVICE_INVENTORY) } : {}),

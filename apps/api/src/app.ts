@@ -2,13 +2,16 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiConfig } from './env.ts';
-import { registerErrorHandler } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './errors.ts';
+import nulCharactersPlugin from './plugins/nul-characters.ts';
 import authPlugin from './plugins/auth.ts';
 import dbPlugin from './plugins/db.ts';
 import dispatchPlugin from './plugins/dispatch.ts';
+import { catalogRoutes, swaggerOptions } from './plugins/openapi.ts';
 import queuesPlugin from './plugins/queues.ts';
+import readCachePlugin from './plugins/read-cache.ts';
 import servicesPlugin from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import v1Routes from './routes/v1/index.ts';
@@ -48,20 +51,17 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       redact: ['req.headers.authorization', 'headers.authorization'],
     },
     bodyLimit: 64 * 1024 * 1024,
+    // errors raised before a route runs answer in the same `{ error }` shape as the rest
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   if (config.onRoute) app.addHook('onRoute', config.onRoute);
   registerErrorHandler(app);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'edgeproof API', version: '0.1.0', description: 'Evaluate on-device models on real devices and gate their release.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  catalogRoutes(app);
+  await app.register(fastifySwagger, swaggerOptions);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyMultipart, {
     limits: { fileSize: config.MAX_ARTIFACT_BYTES, files: 1, fields: 20, fieldSize: 1024 * 1024 },
@@ -70,7 +70,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(queuesPlugin, { redisUrl: config.REDIS_URL, queuePrefix: config.QUEUE_PREFIX });
   await app.register(dispatchPlugin, config);
   await app.register(servicesPlugin, config);
+  await app.register(readCachePlugin, { databaseUrl: config.DATABASE_URL });
   await app.register(authPlugin);
+  await app.register(nulCharactersPlugin);
   await app.register(healthRoutes);
   await app.register(v1Routes, { prefix: '/v1' });
   await app.register(webPlugin);

@@ -1,6 +1,8 @@
 import type { ErrorCode } from '@edgeproof/contracts';
 import { uniqueViolation } from '@edgeproof/db';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { unavailableService } from './unavailable.ts';
@@ -17,6 +19,18 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
+
+/**
+ * What reading a multipart body threw, as the client's fault when it is: the multipart parser
+ * (busboy) reports broken framing ("Unexpected end of multipart data", "Boundary not found", ...) as
+ * plain `Error`s with no code; system errors (disk) carry a code, and other error classes are bugs.
+ */
+export function multipartReadError(err: unknown): unknown {
+  if (err instanceof Error && err.constructor === Error && !('code' in err) && !('statusCode' in err)) {
+    return new AppError(400, 'bad_request', `body: malformed multipart/form-data (${err.message})`);
+  }
+  return err;
+}
 
 function zodIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>, prefix: string) {
   return issues.map((i) => {
@@ -97,4 +111,38 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
+}
+
+/**
+ * Errors Fastify raises before a route is found (a URL that is not valid percent-encoding, a path
+ * parameter past maxParamLength): the `frameworkErrors` option, so they too answer in our shape.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode ?? 500;
+  if (status >= 500) {
+    request.log.error({ err }, 'framework error');
+    void reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
+    return;
+  }
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'url: not a valid URL (malformed percent-encoding)' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'url: a path parameter is too long' : err.message;
+  void reply.status(status).send({ error: { code: 'bad_request', message } });
+}
+
+/**
+ * Requests Node's HTTP parser refuses (malformed request line or headers, headers past the size
+ * limit, too slow to arrive): the `clientErrorHandler` option, answering in our error shape.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are larger than the server accepts']
+        : [400, 'malformed HTTP request'];
+  const body = JSON.stringify({ error: { code: 'bad_request', message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

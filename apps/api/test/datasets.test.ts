@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { thirdPartyModels } from '@edgeproof/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelForm, startTestApi, type TestApi } from './helpers.ts';
 
@@ -48,7 +49,7 @@ describe('datasets API and artifact integrity', () => {
 
   it('recognises TFLite files and stores them with format tflite', async () => {
     await api.app.inject({ method: 'POST', url: '/v1/models', headers: api.auth('ml_engineer'), payload: { name: 'lite', taskKind: 'other', owner: 'o' } });
-    const tflite = Buffer.concat([Buffer.from([0x1c, 0, 0, 0]), Buffer.from('TFL3'), Buffer.alloc(64, 1)]);
+    const tflite = await readFile(thirdPartyModels.faceDetectionShortRange);
     const res = await api.app.inject({ method: 'POST', url: '/v1/models/lite/versions', headers: api.auth('ml_engineer'), payload: modelForm(tflite, { version: '1' }, 'm.tflite') });
     expect(res.statusCode).toBe(201);
     expect(res.json().format).toBe('tflite');

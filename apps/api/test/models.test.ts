@@ -162,6 +162,6 @@ describe('models API', () => {
     expect(ready.json()).toMatchObject({ status: 'ok', postgres: 'ok', redis: 'ok' });
     const doc = await api.app.inject({ method: 'GET', url: '/docs/json' });
     expect(doc.statusCode).toBe(200);
-    expect(Object.keys(doc.json().paths)).toContain('/v1/runs/');
+    expect(Object.keys(doc.json().paths)).toContain('/v1/runs');
   });
 });

@@ -14,7 +14,7 @@ import { build, type Plugin } from 'esbuild';
 
 const cliDir = join(import.meta.dirname, '..');
 const repoRoot = join(cliDir, '../..');
-const distDir = join(cliDir, 'dist');
+const defaultDistDir = join(cliDir, 'dist');
 
 interface Manifest {
   name: string;
@@ -60,7 +60,8 @@ async function dependencyRanges(used: Set<string>): Promise<Record<string, strin
   return ranges;
 }
 
-export async function buildCli(): Promise<{ distDir: string; version: string }> {
+/** `distDir`: where to build (tests use a temporary folder, so that two never share one). */
+export async function buildCli(distDir: string = defaultDistDir): Promise<{ distDir: string; version: string }> {
   const cli = await readManifest(join(cliDir, 'package.json'));
   const root = await readManifest(join(repoRoot, 'package.json'));
   await rm(distDir, { recursive: true, force: true });
@@ -97,8 +98,8 @@ export async function buildCli(): Promise<{ distDir: string; version: string }> 
   return { distDir, version: cli.version };
 }
 
-/** Runs `npm pack` in dist; returns the tarball's absolute path. */
-export function packCli(destination: string = distDir): string {
+/** Runs `npm pack` in a built dist; returns the tarball's absolute path. */
+export function packCli(distDir: string = defaultDistDir, destination: string = distDir): string {
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], { cwd: distDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const [info] = JSON.parse(out) as { filename: string }[];
   if (!info) throw new Error('npm pack printed no tarball');
@@ -106,7 +107,7 @@ export function packCli(destination: string = distDir): string {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  const { version } = await buildCli();
+  const { version, distDir } = await buildCli();
   process.stdout.write(`built @edgeproof/cli ${version} into ${distDir}\n`);
   if (process.argv.includes('--pack')) process.stdout.write(`${packCli()}\n`);
 }

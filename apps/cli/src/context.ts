@@ -33,7 +33,7 @@ export function clientFrom(opts: GlobalOptions, env: CliEnv, io?: Io): Edgeproof
   if (!url) throw new CliError('no API URL: pass --url or set EDGEPROOF_URL');
   if (!token) throw new CliError('no API token: pass --token or set EDGEPROOF_TOKEN');
   return new EdgeproofClient(url, token, {
-    onRetry: (err, attempt, delayMs) => io?.err(`edgeproof: ${err.method} ${err.path}: ${describeError(err)}; retry ${attempt} in ${delayMs} ms`),
+    onRetry: (err, attempt, delayMs) => io?.err(`edgeproof: ${err.status === 0 ? '' : `${err.method} ${err.path}: `}${describeError(err)}; retry ${attempt} in ${delayMs} ms`),
   });
 }
 

@@ -20,7 +20,7 @@ export function createProgress(io: Io): Progress {
     let active = false;
     return {
       update(run, phase = 'run') {
-        const done = run.progress.succeeded + run.progress.failed;
+        const done = run.progress.succeeded + run.progress.failed + run.progress.cancelled;
         const payload = { phase: phase === 'run' ? 'measuring' : phase, running: run.progress.running };
         if (!active) {
           bar.start(run.progress.total, done, payload);
@@ -38,7 +38,7 @@ export function createProgress(io: Io): Progress {
   return {
     update(run, phase = 'run') {
       const p = run.progress;
-      const line = `${phase} ${run.id}: ${p.succeeded + p.failed}/${p.total} jobs done (${p.running} running, ${p.failed} failed)`;
+      const line = `${phase} ${run.id}: ${p.succeeded + p.failed + p.cancelled}/${p.total} jobs done (${p.running} running, ${p.failed} failed${p.cancelled ? `, ${p.cancelled} cancelled` : ''})`;
       if (line !== last) {
         last = line;
         io.err(`[${Math.round((Date.now() - started) / 1000)}s] ${line}`);

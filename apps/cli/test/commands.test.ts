@@ -152,7 +152,7 @@ describe('edgeproof push / versions / compare / run show / gate-status / approva
   it('--help lists every command and explains each one', async () => {
     const top = await stack.cli(['--help']);
     expect(top.code).toBe(0);
-    for (const c of ['gate', 'gate-status', 'push', 'versions', 'run', 'compare', 'approved', 'approvals', 'approve', 'revoke', 'audit', 'policy']) {
+    for (const c of ['profile', 'gate', 'gate-status', 'push', 'versions', 'run', 'compare', 'approved', 'approvals', 'approve', 'revoke', 'audit', 'policy']) {
       expect(top.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     }
     const approve = await stack.cli(['approve', '--help']);

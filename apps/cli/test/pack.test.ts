@@ -6,15 +6,9 @@ import { promisify } from 'node:util';
 import { buildZoo, defaultZooDir, ZOO_FILES } from '@edgeproof/model-zoo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, packCli } from '../scripts/build.ts';
-import { startStack, type Stack } from './support/stack.ts';
+import { registryEnv, startStack, type Stack } from './support/stack.ts';
 
 const run = promisify(execFile);
-/** only what npm needs to reach its registry: nothing of this checkout's workspace leaks in */
-const npmEnv = (): Record<string, string> => ({
-  ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(PATH|HOME|https?_proxy|no_proxy|npm_config_(registry|cache)|NODE_EXTRA_CA_CERTS)$/i.test(e[0]) && e[1] !== undefined)),
-  ONNXRUNTIME_NODE_INSTALL: 'skip',
-});
-
 /** Short measurements: the point is the installed package working end to end, not the numbers. */
 const FAST = JSON.stringify({ warmupMinSeconds: 0.1, measureMinRuns: 30, measureMinSeconds: 0.3, measureMaxRuns: 3000, accuracyMaxSamples: 50 });
 
@@ -36,11 +30,12 @@ describe('the published CLI: npm pack → npm install in an empty folder → edg
     const zoo = await buildZoo(zooDir);
     model = join(zooDir, ZOO_FILES.mnistMlp);
     home = await mkdtemp(join(tmpdir(), 'ep-cli-install-'));
-    ({ version } = await buildCli());
-    const tarball = packCli(home);
+    const built = await buildCli(join(home, 'dist'));
+    version = built.version;
+    const tarball = packCli(built.distDir, home);
     const project = join(home, 'project');
     await run('mkdir', ['-p', project]);
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: project, env: npmEnv(), timeout: 240_000 });
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: project, env: registryEnv(), timeout: 240_000 });
     bin = join(project, 'node_modules/@edgeproof/cli/edgeproof.js');
     stack = await startStack();
     const form = new FormData();

@@ -9,6 +9,7 @@ import {
   ModelVersionOut,
   Page,
   RunOut,
+  RunOutWithoutSamples,
   StoredPolicyOut,
   TokenCreated,
   WhoAmI,
@@ -113,28 +114,35 @@ export class EdgeproofClient {
     return (await this.http.call('POST', '/v1/runs', RunOut, { json: run, idempotencyKey })).body;
   }
 
-  async getRun(id: string): Promise<RunOut> {
+  /** A run with its results; `{ samples: false }` leaves the raw samples out (a fraction of the bytes). */
+  async getRun(id: string, opts?: { samples?: true }): Promise<RunOut>;
+  async getRun(id: string, opts: { samples: false }): Promise<RunOutWithoutSamples>;
+  async getRun(id: string, opts: { samples?: boolean } = {}): Promise<RunOut | RunOutWithoutSamples> {
+    if (opts.samples === false) return (await this.http.call('GET', `/v1/runs/${enc(id)}`, RunOutWithoutSamples, { query: { samples: 'false' } })).body;
     return (await this.http.call('GET', `/v1/runs/${enc(id)}`, RunOut)).body;
   }
 
-  /** Asks the API to cancel a run (`POST /v1/runs/:id/cancel`), then reads it back. */
+  /** Cancels a queued or running run (repeating it answers the cancelled run; a finished one is 409). */
   async cancelRun(id: string): Promise<RunOut> {
-    await (await this.http.send('POST', `/v1/runs/${enc(id)}/cancel`, { idempotent: true })).body?.cancel();
-    return this.getRun(id);
+    return (await this.http.call('POST', `/v1/runs/${enc(id)}/cancel`, RunOut, { idempotent: true })).body;
   }
 
-  /** Polls a run until every job is done, calling `onProgress` on each change; ApiError `timeout` at the deadline. */
+  /**
+   * Polls a run until every job is done, calling `onProgress` on each change; ApiError `timeout` at
+   * the deadline. Without `onProgress` (which gets whole runs) it polls without raw samples and reads
+   * the finished run once with them.
+   */
   async waitForRun(id: string, opts: { timeoutMs: number; intervalMs?: number; onProgress?: (run: RunOut) => void }): Promise<RunOut> {
     const deadline = Date.now() + opts.timeoutMs;
     let last = '';
     for (;;) {
-      const run = await this.getRun(id);
+      const run = opts.onProgress ? await this.getRun(id) : await this.getRun(id, { samples: false });
       const key = JSON.stringify([run.status, run.progress]);
       if (key !== last) {
         last = key;
-        opts.onProgress?.(run);
+        if (opts.onProgress) opts.onProgress(run as RunOut);
       }
-      if (TERMINAL_RUN_STATUSES.includes(run.status)) return run;
+      if (TERMINAL_RUN_STATUSES.includes(run.status)) return opts.onProgress ? (run as RunOut) : this.getRun(id);
       if (Date.now() > deadline) throw new ApiError(0, 'timeout', `run ${id} did not finish within ${Math.round(opts.timeoutMs / 1000)} s`);
       await pause(opts.intervalMs ?? 500, deadline);
     }
@@ -158,10 +166,9 @@ export class EdgeproofClient {
     return (await this.http.call('GET', `/v1/gates/${enc(id)}`, GateOut)).body;
   }
 
-  /** Asks the API to cancel a gate (`POST /v1/gates/:id/cancel`), then reads it back. */
+  /** Cancels a running or confirming gate and its runs (repeating it answers the cancelled gate; a decided one is 409). */
   async cancelGate(id: string): Promise<GateOut> {
-    await (await this.http.send('POST', `/v1/gates/${enc(id)}/cancel`, { idempotent: true })).body?.cancel();
-    return this.getGate(id);
+    return (await this.http.call('POST', `/v1/gates/${enc(id)}/cancel`, GateOut, { idempotent: true })).body;
   }
 
   async reevaluateGate(id: string, policy: PolicyRef): Promise<GateOut> {

@@ -38,7 +38,8 @@ export const VersionName = z
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
+  /** the previous page's nextCursor: the id of its last row */
+  cursor: z.uuid('expected the nextCursor of the previous page').optional(),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 

@@ -3,6 +3,7 @@ import { DeviceStatus, DeviceTier, JobStatus, RunStatus, TaskKind } from './comm
 import { ApprovalOut, AuditEntryOut } from './approvals.ts';
 import { GateStatus, GateVerdict, RuleResult } from './gates.ts';
 import { ModelVersionOut } from './models.ts';
+import { OpProfile } from './results.ts';
 
 /**
  * Page-shaped, read-only views for the dashboard (apps/web). They carry summaries, never raw
@@ -63,6 +64,8 @@ export const LatencyFigures = z.object({
   firstInferenceMs: z.number(),
   peakMemoryBytes: z.number().nullable(),
   thermalState: z.string(),
+  /** the reasons when the latency was measured under contention (environment.contended), else null/absent */
+  contended: z.string().nullable().optional(),
 });
 export type LatencyFigures = z.infer<typeof LatencyFigures>;
 
@@ -203,6 +206,8 @@ export const RunProgressJob = z.object({
   finishedAt: z.string().nullable(),
   /** p50 of a finished latency job, top-1 of an accuracy job, max abs error of a parity job */
   headline: z.object({ label: z.string(), value: z.number(), unit: z.string() }).nullable(),
+  /** a finished latency job's per-operator profile, when its runtime gave one (Android TFLite through benchmark_model) */
+  opProfile: OpProfile.optional(),
 });
 export type RunProgressJob = z.infer<typeof RunProgressJob>;
 
@@ -211,7 +216,7 @@ export const RunProgress = z.object({
     model: z.string(),
     requestedBy: z.string(),
     finishedAt: z.string().nullable(),
-    progress: z.object({ total: z.number().int(), queued: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+    progress: z.object({ total: z.number().int(), queued: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
   }),
   jobs: z.array(RunProgressJob),
 });

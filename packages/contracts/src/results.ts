@@ -16,6 +16,50 @@ export const SampleStats = z.object({
 });
 export type SampleStats = z.infer<typeof SampleStats>;
 
+/** One operator (node) of TFLite's op profile: benchmark_model --enable_op_profiling, "Run Order" table. */
+export const OpProfileRow = z.object({
+  /** "CONV_2D", "TfLiteXNNPackDelegate", an XNNPACK operator ("Convolution (NHWC, QC8) GEMM"), ... */
+  nodeType: z.string(),
+  /** as the tool prints it, e.g. "[MobilenetV1/Conv2d_0/Relu6]:0" */
+  name: z.string(),
+  /** "primary", "subgraph 1", ... or "delegate internal" (a delegate's own per-operator profile) */
+  graph: z.string(),
+  /** average start offset within a run; older tools only */
+  startMs: z.number().nullable(),
+  firstMs: z.number(),
+  avgMs: z.number(),
+  /** share of the run's time, and the cumulative share in table order; null when the tool printed nan */
+  percent: z.number().nullable(),
+  cdfPercent: z.number().nullable(),
+  memKb: z.number(),
+  /** per run; older tools print 0 */
+  timesCalled: z.number().int(),
+});
+export type OpProfileRow = z.infer<typeof OpProfileRow>;
+
+/** TFLite's "Summary by node type" table. */
+export const OpProfileNodeType = z.object({
+  nodeType: z.string(),
+  graph: z.string(),
+  count: z.number().int(),
+  avgMs: z.number(),
+  percent: z.number().nullable(),
+  cdfPercent: z.number().nullable(),
+  memKb: z.number(),
+  timesCalled: z.number().int(),
+});
+export type OpProfileNodeType = z.infer<typeof OpProfileNodeType>;
+
+/** Per-operator profile of the measured (not the initialization) runs, as the runtime's profiler reported it. */
+export const OpProfile = z.object({
+  source: z.string(),
+  /** runs the profile averages over (the profiler's own "Timings (microseconds): count=N") */
+  runs: z.number().int().nullable(),
+  rows: z.array(OpProfileRow).max(5000),
+  byNodeType: z.array(OpProfileNodeType).max(1000),
+});
+export type OpProfile = z.infer<typeof OpProfile>;
+
 export const LatencySummary = z.object({
   kind: z.literal('latency'),
   unit: z.literal('ms'),
@@ -26,6 +70,8 @@ export const LatencySummary = z.object({
   stats: SampleStats,
   /** peak resident set size of the process that ran inference, when the device can tell */
   peakMemoryBytes: z.number().nullable(),
+  /** per-operator profile, when the runtime gave one (Android TFLite through benchmark_model) */
+  opProfile: OpProfile.optional(),
 });
 export type LatencySummary = z.infer<typeof LatencySummary>;
 
@@ -68,6 +114,73 @@ export type ParitySummary = z.infer<typeof ParitySummary>;
 export const ResultSummary = z.discriminatedUnion('kind', [LatencySummary, AccuracySummary, ParitySummary, FeatureSummary]);
 export type ResultSummary = z.infer<typeof ResultSummary>;
 
+/**
+ * The load on the machine that ran the measurement (Linux /proc), sampled from outside the measuring
+ * process during the measurement window (see packages/devices/src/host/README.md). Percentages are of
+ * the whole machine (all cores): 100 = every core busy.
+ */
+export const HostLoad = z.object({
+  /** how and where it was sampled, e.g. "/proc/stat every 100 ms by the agent, measurement window" */
+  method: z.string(),
+  cores: z.number().int(),
+  /** length of the window the CPU figures cover (from the sample before it starts to the one after it ends) */
+  windowMs: z.number(),
+  samples: z.number().int(),
+  /** /proc/loadavg right before and right after the measurement: 1/5/15-min averages, runnable/total tasks */
+  loadavgBefore: z.object({ load1: z.number(), load5: z.number(), load15: z.number(), runnable: z.number().int(), total: z.number().int() }).nullable(),
+  loadavgAfter: z.object({ load1: z.number(), load5: z.number(), load15: z.number(), runnable: z.number().int(), total: z.number().int() }).nullable(),
+  /** CPU busy (user+nice+system+irq+softirq) over the window, % of all cores */
+  busyPct: z.number(),
+  /** CPU time stolen by the hypervisor over the window, % of all cores */
+  stealPct: z.number(),
+  iowaitPct: z.number(),
+  /** CPU time of the measuring processes (inference process / browser of the session), % of all cores */
+  measurementCpuPct: z.number(),
+  /** busyPct minus measurementCpuPct: what everything else on the machine used */
+  otherBusyPct: z.number(),
+  /** runnable tasks (procs_running of /proc/stat) that are not the measurement's nor the sampler's, per sample */
+  othersRunnable: z.object({ mean: z.number(), max: z.number(), perCore: z.number() }),
+  /** same, from the sample taken right before the measurement started */
+  othersRunnableBefore: z.number().nullable(),
+});
+export type HostLoad = z.infer<typeof HostLoad>;
+
+/** Limits above which a measurement counts as taken under contention (configured per agent). */
+export const ContentionThresholds = z.object({
+  /** other runnable tasks per core, mean over the window (≥) */
+  othersRunnablePerCore: z.number(),
+  /** steal % of all cores (>) */
+  stealPct: z.number(),
+  /** CPU busy % of all cores not used by the measurement (>) */
+  otherBusyPct: z.number(),
+});
+export type ContentionThresholds = z.infer<typeof ContentionThresholds>;
+
+/** Where a job's device time went, measured by the driver from the job's start on the device to its result. */
+export const DeviceTiming = z.object({
+  /** job start → warmup start: process/session/page start, inputs, model load, first inference */
+  setupMs: z.number(),
+  warmupMs: z.number(),
+  /** the measurement itself (latency: the timed runs; accuracy/parity: the evaluated samples) */
+  measuredMs: z.number(),
+  /** measurement end → result in the driver's hands: release, environment capture, IPC, teardown */
+  teardownMs: z.number(),
+  totalMs: z.number(),
+  method: z.string(),
+  /** host: the inference process had served earlier jobs (nothing of their sessions is kept) */
+  sharedWorker: z.boolean().optional(),
+  workerAgeMs: z.number().optional(),
+  /** jobs this process has run, this one included */
+  workerJobsServed: z.number().int().optional(),
+  /** resident memory the process held at the job's start beyond a fresh one's (part of the job's peak memory) */
+  workerRetainedBytes: z.number().optional(),
+  /** browser: the WebDriver session (browser process) had served earlier jobs; this job got a fresh tab */
+  sharedSession: z.boolean().optional(),
+  sessionAgeMs: z.number().optional(),
+  sessionJobsServed: z.number().int().optional(),
+});
+export type DeviceTiming = z.infer<typeof DeviceTiming>;
+
 export const ResultEnvironment = z.object({
   runtime: z.string(),
   runtimeVersion: z.string(),
@@ -90,6 +203,14 @@ export const ResultEnvironment = z.object({
   os: z.string(),
   cpu: z.string(),
   extra: z.record(z.string(), z.unknown()).optional(),
+  /** load on the measuring machine during the measurement; absent when the device cannot tell */
+  hostLoad: HostLoad.optional(),
+  /** true when hostLoad is above the agent's contention thresholds: gate rules on it are inconclusive */
+  contended: z.boolean().optional(),
+  /** why it is contended, one line per exceeded threshold */
+  contentionReasons: z.array(z.string()).optional(),
+  contentionThresholds: ContentionThresholds.optional(),
+  timing: DeviceTiming.optional(),
 });
 export type ResultEnvironment = z.infer<typeof ResultEnvironment>;
 

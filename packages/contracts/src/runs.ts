@@ -79,6 +79,8 @@ export const JobOut = z.object({
   reroutes: z.number().int(),
   error: z.string().nullable(),
   queuedAt: z.string(),
+  /** when the job was put on its device queue; null while it waits in the outbox (Redis was unreachable) */
+  enqueuedAt: z.string().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   result: ResultOut.nullable(),
@@ -99,7 +101,7 @@ export const RunOut = z.object({
   requestedBy: z.string(),
   ci: CiContext.nullable(),
   status: RunStatus,
-  progress: z.object({ total: z.number().int(), queued: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+  progress: z.object({ total: z.number().int(), queued: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   jobs: z.array(JobOut),
@@ -109,3 +111,14 @@ export type RunOut = z.infer<typeof RunOut>;
 /** A run in a list: everything but its jobs' results (read those with GET /v1/runs/:id). */
 export const RunSummaryOut = RunOut.omit({ jobs: true });
 export type RunSummaryOut = z.infer<typeof RunSummaryOut>;
+
+/**
+ * `GET /v1/runs/:id?samples=false`: the run without raw samples (neither the results' own nor those
+ * inside their environments, e.g. an interleaved job's baseline): what a dashboard or a poll needs.
+ */
+export const ResultOutWithoutSamples = ResultOut.omit({ rawSamples: true });
+export type ResultOutWithoutSamples = z.infer<typeof ResultOutWithoutSamples>;
+export const JobOutWithoutSamples = JobOut.extend({ result: ResultOutWithoutSamples.nullable() });
+export type JobOutWithoutSamples = z.infer<typeof JobOutWithoutSamples>;
+export const RunOutWithoutSamples = RunOut.extend({ jobs: z.array(JobOutWithoutSamples) });
+export type RunOutWithoutSamples = z.infer<typeof RunOutWithoutSamples>;

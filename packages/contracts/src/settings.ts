@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { FeatureRunSettings } from './feature-builds.ts';
 
+export const TfliteDelegate = z.enum(['cpu', 'xnnpack', 'gpu', 'nnapi']);
+export type TfliteDelegate = z.infer<typeof TfliteDelegate>;
+
 /**
  * How a benchmark is measured. Latency defaults follow TFLite's benchmark_model:
  * warmup at least 1 run and 0.5 s, measurement at least 50 runs and 1 s.
@@ -28,6 +31,23 @@ export const BenchmarkSettings = z.strictObject({
   paritySamples: z.number().int().min(1).max(1000).default(8),
   /** a job running longer than this fails with a timeout */
   timeoutSeconds: z.number().int().min(5).max(6 * 3600).default(600),
+  /**
+   * runtimes to run the model on, on each device that has them, e.g. ["onnxruntime-web/wasm", "litert/wasm"]:
+   * the model's format decides which apply (ONNX: onnxruntime-*, TFLite: litert/*); default: the device's own one for that format
+   */
+  runtimes: z.array(z.string().min(1).max(100)).min(1).max(8).optional(),
+  /**
+   * browser devices: keep the WebDriver session (browser process, profile, HTTP cache) between jobs
+   * and give each job a fresh tab. Saves ~1 s of session start per job; session creation and first
+   * inference may then be faster than in a new browser (cached wasm), the timed runs are not affected.
+   */
+  reuseBrowserSession: z.boolean().optional(),
+  /**
+   * TFLite delegate (Android benchmark_model): "cpu" = TFLite's own kernels (--use_xnnpack=false), "xnnpack",
+   * "gpu", "nnapi"; absent = the tool's default (XNNPACK in recent builds). Read by the Android driver's benchmark_model
+   * path, which refuses a delegate the phone or the build cannot apply; the other drivers do not read it (yet).
+   */
+  delegate: TfliteDelegate.optional(),
   /** feature replays (benchmark "feature"): processing rate, detection interval, sampling, timeouts */
   feature: FeatureRunSettings.optional(),
 });

@@ -32,6 +32,58 @@ export const TensorInfo = z.object({
 });
 export type TensorInfo = z.infer<typeof TensorInfo>;
 
+/** TFLite affine quantization of a tensor: real = scale * (q - zeroPoint), per tensor or per channel. */
+export const TfliteQuantization = z.object({
+  scale: z.array(z.number()),
+  zeroPoint: z.array(z.number().int()),
+  /** the axis `scale` and `zeroPoint` run along when they hold more than one value */
+  quantizedDimension: z.number().int().nonnegative(),
+});
+export type TfliteQuantization = z.infer<typeof TfliteQuantization>;
+
+/** What TFLite says about one input or output of subgraph 0, beyond its TensorInfo (same order as `inputs` / `outputs`). */
+export const TfliteTensorFacts = z.object({
+  name: z.string(),
+  /** index into subgraph 0's tensors */
+  tensorIndex: z.number().int().nonnegative(),
+  /** the schema's TensorType name ("FLOAT32", "INT8", "INT4", ...), kept because elementType folds some into 'unknown' */
+  tensorType: z.string(),
+  /** null when the tensor is not quantized */
+  quantization: TfliteQuantization.nullable(),
+});
+export type TfliteTensorFacts = z.infer<typeof TfliteTensorFacts>;
+
+/** A named entry point of a TFLite model; `name` is the signature's name for a tensor, `tensor` the tensor's own name. */
+export const TfliteSignatureDef = z.object({
+  key: z.string(),
+  subgraphIndex: z.number().int().nonnegative(),
+  inputs: z.array(z.object({ name: z.string(), tensor: z.string() })),
+  outputs: z.array(z.object({ name: z.string(), tensor: z.string() })),
+});
+export type TfliteSignatureDef = z.infer<typeof TfliteSignatureDef>;
+
+export const TfliteFacts = z.object({
+  /** Model.version; 3 for every TFL3 file */
+  schemaVersion: z.number().int(),
+  /** Model.description, e.g. "MLIR Converted." */
+  description: z.string().nullable(),
+  /** the "min_runtime_version" metadata entry, when the converter wrote one */
+  minRuntimeVersion: z.string().nullable(),
+  /** names of the model's metadata entries */
+  metadata: z.array(z.string()),
+  subgraphCount: z.number().int().nonnegative(),
+  /** operators over all subgraphs (ModelSignature.nodeCount counts subgraph 0 only) */
+  operatorCount: z.number().int().nonnegative(),
+  /** builtin operators used anywhere in the model, by schema name ("CONV_2D"), sorted */
+  builtinOps: z.array(z.string()),
+  /** custom operator names, sorted */
+  customOps: z.array(z.string()),
+  signatureDefs: z.array(TfliteSignatureDef),
+  inputs: z.array(TfliteTensorFacts),
+  outputs: z.array(TfliteTensorFacts),
+});
+export type TfliteFacts = z.infer<typeof TfliteFacts>;
+
 export const ModelSignature = z.object({
   format: z.enum(['onnx', 'tflite']),
   inputs: z.array(TensorInfo),
@@ -40,6 +92,8 @@ export const ModelSignature = z.object({
   opsets: z.array(z.object({ domain: z.string(), version: z.number().int() })),
   producer: z.object({ name: z.string(), version: z.string() }).nullable(),
   nodeCount: z.number().int().nullable(),
+  /** TFLite models only */
+  tflite: TfliteFacts.optional(),
 });
 export type ModelSignature = z.infer<typeof ModelSignature>;
 

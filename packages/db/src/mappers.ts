@@ -114,6 +114,7 @@ export function toJobOut(j: JobRow, versionNames: ReadonlyMap<string, string>): 
     reroutes: j.reroutes,
     error: j.error,
     queuedAt: iso(j.queuedAt),
+    enqueuedAt: isoOrNull(j.enqueuedAt),
     startedAt: isoOrNull(j.startedAt),
     finishedAt: isoOrNull(j.finishedAt),
     result: j.result ? toResultOut(j.result) : null,
@@ -148,7 +149,7 @@ export function toRunSummaryOut(r: RunSummaryRow): RunSummaryOut {
     requestedBy: r.requestedBy,
     ci: (r.ciContext as CiContext | null) ?? null,
     status: r.status,
-    progress: { total: r.jobs.length, queued: count('queued'), running: count('running'), succeeded: count('succeeded'), failed: count('failed') },
+    progress: { total: r.jobs.length, queued: count('queued'), running: count('running'), succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') },
     createdAt: iso(r.createdAt),
     finishedAt: isoOrNull(r.finishedAt),
   };

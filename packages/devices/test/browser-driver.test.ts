@@ -45,7 +45,7 @@ describe('BrowserDriver', () => {
       ['browser-1', base],
       ['browser-2', base + 1],
     ]);
-    expect(devices[0]).toMatchObject({ platform: 'browser', driver: 'browser', runtimes: ['onnxruntime-web/wasm'] });
+    expect(devices[0]).toMatchObject({ platform: 'browser', driver: 'browser', runtimes: ['onnxruntime-web/wasm', 'litert/wasm'] });
     expect(devices[0]?.attributes.browserVersion).toMatch(/^\d+\./);
     expect(await driver.healthCheck(devices[0] as DeviceRegistration)).toEqual({ ok: true });
   });

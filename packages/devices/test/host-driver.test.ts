@@ -24,7 +24,8 @@ describe('host driver discovery', () => {
       driver: 'host',
       tier: 'high',
       tags: ['ci', 'x86'],
-      runtimes: ['onnxruntime-node'],
+      // TFLite runs with LiteRT.js in the agent's own headless Chromium (installed here, as in CI)
+      runtimes: ['onnxruntime-node', 'litert/wasm'],
       cores: os.availableParallelism(),
     });
     expect(host?.ramMb).toBeGreaterThan(0);

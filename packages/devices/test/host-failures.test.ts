@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceRegistration } from '@edgeproof/contracts';
 import { DriverError, HostDriver } from '../src/index.ts';
 import { childPids, isAlive, makeJob, OCR_CLS_MODEL, waitFor, writeModel, hostDevice } from './support/fixtures.ts';
 import { hangingModel } from '@edgeproof/model-zoo';
@@ -92,13 +93,16 @@ describe('host driver failures', () => {
     expect(err.message).toContain('settings.dims');
   });
 
-  it('refuses TFLite models without retry', async () => {
+  it('refuses TFLite models without retry when LiteRT.js in a local Chromium is turned off', async () => {
     const job = makeJob(linearPath, 'latency', { dims: { batch: 1 } });
     job.model.format = 'tflite';
-    const err = await failure(driver.run(await host(), job, new AbortController().signal));
+    const plain = new HostDriver({ litert: false });
+    const [device] = await plain.discover();
+    expect(device?.runtimes).toEqual(['onnxruntime-node']);
+    const err = await failure(plain.run(device as DeviceRegistration, job, new AbortController().signal));
     expect(err.code).toBe('unsupported');
     expect(err.retryable).toBe(false);
-    expect(err.message).toContain('tflite');
+    expect(err.message).toBe("the host driver runs TFLite models with LiteRT.js in the agent's own Chromium, and it is disabled on this agent");
   });
 
   it('reports a model onnxruntime cannot load as invalid, without retry', async () => {

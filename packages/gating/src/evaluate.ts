@@ -8,7 +8,7 @@ import {
   type ThresholdRule,
 } from '@edgeproof/contracts';
 import { populationDecision, populationShares } from '@edgeproof/metrics';
-import { deviceLabel, deviceNamed, describeWhere, inScope, isThrottled, measurementOf, result, ruleDevice, type GateEvidence } from './evidence.ts';
+import { contendedText, deviceLabel, deviceNamed, describeWhere, inScope, isThrottled, measurementOf, result, ruleDevice, type GateEvidence } from './evidence.ts';
 import { closestDevice } from './population.ts';
 import { evaluateRelative } from './relative.ts';
 import { benchmarkOf, formatValue, resolveMetric } from './resolve.ts';
@@ -81,6 +81,8 @@ function evaluateThreshold(rule: ThresholdRule, ruleIndex: number, e: GateEviden
     if (benchmark === 'latency' && isThrottled(m, policy.statistics.throttledStates)) {
       return result(base, { ...df, status: 'inconclusive', explanation: `${deviceLabel(d)} throttled during the measurement (thermal state ${m.thermalState})` });
     }
+    const contended = benchmark === 'latency' ? contendedText(d, m) : null;
+    if (contended) return result(base, { ...df, observed: resolveMetric(rule.metric, m.summary), status: 'inconclusive', explanation: contended });
     const observed = resolveMetric(rule.metric, m.summary);
     if (observed === null) return result(base, { ...df, status: 'inconclusive', explanation: `${deviceLabel(d)}: the ${benchmark} result carries no ${rule.metric}` });
     const status = cmp(rule.bound, observed, rule.value) ? 'pass' : 'fail';
@@ -118,7 +120,9 @@ function evaluatePopulation(rule: PopulationRule, ruleIndex: number, e: GateEvid
   const rows = entries.map((entry) => {
     const { device } = closestDevice(entry, measured);
     const m = device ? measurementOf(e, device.id, benchmark, 'candidate') : undefined;
-    return { share: entry.share, value: m ? resolveMetric(rule.metric, m.summary) : null };
+    // a latency measured under contention counts as unmeasured: its users are "unknown"
+    const usable = m && !(benchmark === 'latency' && m.contention);
+    return { share: entry.share, value: usable ? resolveMetric(rule.metric, m.summary) : null };
   });
   const shares = populationShares(rows, rule.bound, rule.value);
   const status = populationDecision(shares, rule.users);

@@ -36,6 +36,8 @@ export interface Measurement {
   summary: unknown;
   rawSamples: number[];
   thermalState: string | null;
+  /** why the measurement counts as taken under contention (environment.contended), else null/absent */
+  contention?: string | null;
 }
 
 export type Rule = GatePolicy['rules'][number];
@@ -77,6 +79,23 @@ export function measurementOf(e: GateEvidence, deviceId: string, benchmark: stri
 
 export function isThrottled(m: Measurement, throttledStates: readonly string[]): boolean {
   return m.thermalState !== null && throttledStates.some((s) => s.toLowerCase() === m.thermalState?.toLowerCase());
+}
+
+/** The contention reason a stored result environment carries: null unless `contended: true`. */
+export function contentionOf(environment: unknown): string | null {
+  if (environment === null || typeof environment !== 'object') return null;
+  const env = environment as { contended?: unknown; contentionReasons?: unknown };
+  if (env.contended !== true) return null;
+  const reasons = Array.isArray(env.contentionReasons) ? env.contentionReasons.filter((r): r is string => typeof r === 'string') : [];
+  return reasons.length ? reasons.join('; ') : 'the agent flagged it contended';
+}
+
+/** "measured under contention on <device>: <reason>" for the first contended measurement, else null. */
+export function contendedText(d: EvidenceDevice, ...ms: Measurement[]): string | null {
+  const m = ms.find((x) => x.contention);
+  if (!m) return null;
+  const role = ms.length > 1 ? ` (${m.role})` : '';
+  return `measured under contention on ${deviceLabel(d)}${role}: ${m.contention}`;
 }
 
 type Base = Pick<RuleResult, 'rule' | 'ruleIndex' | 'type'>;

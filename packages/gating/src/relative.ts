@@ -1,6 +1,6 @@
 import { METRIC_CATALOG, type GatePolicy, type RelativeRule, type RuleResult } from '@edgeproof/contracts';
 import { compareLatency, mannWhitneyU, seedFromText } from '@edgeproof/metrics';
-import { deviceLabel, describeWhere, inScope, isThrottled, measurementOf, result, ruleDevice, type GateEvidence } from './evidence.ts';
+import { contendedText, deviceLabel, describeWhere, inScope, isThrottled, measurementOf, result, ruleDevice, type GateEvidence } from './evidence.ts';
 import { benchmarkOf, formatValue, resolveMetric } from './resolve.ts';
 
 const pct = (r: number) => `${r >= 1 ? '+' : '−'}${(Math.abs(r - 1) * 100).toFixed(1)}%`;
@@ -36,6 +36,8 @@ export function evaluateRelative(rule: RelativeRule, ruleIndex: number, e: GateE
     if (benchmark === 'latency' && (isThrottled(cand, stats.throttledStates) || isThrottled(basem, stats.throttledStates))) {
       return result(base, { ...f, status: 'inconclusive', explanation: `${deviceLabel(d)} throttled during the measurement (thermal state ${cand.thermalState}/${basem.thermalState})` });
     }
+    const contended = benchmark === 'latency' ? contendedText(d, cand, basem) : null;
+    if (contended) return result(base, { ...f, status: 'inconclusive', explanation: contended });
     if (rule.metric === 'latency.p50') {
       const cmp = compareLatency(cand.rawSamples, basem.rawSamples, {
         allowedRatio: threshold,

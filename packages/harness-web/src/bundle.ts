@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -11,7 +12,26 @@ export function ortDistDir(): string {
   return dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 }
 
-/** The page script as one ES module; onnxruntime-web stays external (the page's import map points at /ort/). */
+/** @litertjs/core's folder (package.json, dist/, wasm/). */
+function litertPackageDir(): string {
+  // the package's exports give only its entry (dist/index.js)
+  return dirname(dirname(createRequire(import.meta.url).resolve('@litertjs/core')));
+}
+
+/** LiteRT.js's wasm folder: litert_wasm{,_compat,_threaded,_jspi}_internal.{js,wasm}. */
+export function litertWasmDir(): string {
+  return join(litertPackageDir(), 'wasm');
+}
+
+/** The installed @litertjs/core version (the page reports it as runtimeVersion). */
+export function litertVersion(): string {
+  return (JSON.parse(readFileSync(join(litertPackageDir(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The page script as one ES module; onnxruntime-web stays external (the page's import map points at
+ * /ort/), LiteRT.js's JS is bundled in (its wasm is fetched from /litert/ at run time).
+ */
 export async function bundleHarnessScript(entry: 'benchmark' | 'feature' = 'benchmark'): Promise<string> {
   const result = await build({
     entryPoints: [entry === 'feature' ? FEATURE_PAGE_ENTRY : PAGE_ENTRY],
@@ -20,6 +40,7 @@ export async function bundleHarnessScript(entry: 'benchmark' | 'feature' = 'benc
     platform: 'browser',
     target: 'es2022',
     external: ['onnxruntime-web'],
+    define: { __LITERT_VERSION__: JSON.stringify(litertVersion()) },
     write: false,
     logLevel: 'silent',
     legalComments: 'none',

@@ -35,7 +35,10 @@ export interface FeatureFrameOut {
 
 export interface FeatureHarnessSuccess {
   ok: true;
+  /** onnxruntime-web's version (handed to every bundle as `ort`) */
   runtimeVersion: string;
+  /** present when the bundle loaded LiteRT.js through init's `litert()` (a pinned TFLite model) */
+  litertVersion?: string;
   threads: number;
   crossOriginIsolated: boolean;
   /** the camera frame's capture time came from requestVideoFrameCallback metadata.captureTime, or its presentation time */

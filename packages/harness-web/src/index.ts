@@ -8,7 +8,7 @@ export {
   type HostedFiles,
   type HostedFileSet,
 } from './server.ts';
-export { bundleHarnessScript, ortDistDir } from './bundle.ts';
+export { bundleHarnessScript, litertVersion, litertWasmDir, ortDistDir } from './bundle.ts';
 export { encodeInputSets, decodeInputSets, type PackedSet, type PackedTensor, type PackedData } from './input-pack.ts';
 export * from './protocol.ts';
 export * from './feature-protocol.ts';

@@ -8,6 +8,9 @@ export type HarnessBenchmark = 'latency' | 'accuracy' | 'parity';
 /** 'wasm' always works; 'webgpu' only where the browser hands out a GPU adapter. */
 export type HarnessExecutionProvider = 'wasm' | 'webgpu';
 
+/** The inference runtime the page runs a job with: onnxruntime-web for ONNX, LiteRT.js for TFLite. */
+export type HarnessRuntime = 'onnxruntime-web' | 'litert';
+
 /** Same meaning as the fields of BenchmarkSettings of the same names. */
 export interface HarnessLoopSettings {
   warmupMinRuns: number;
@@ -20,13 +23,16 @@ export interface HarnessLoopSettings {
 
 export interface HarnessSpec extends HarnessLoopSettings {
   benchmark: HarnessBenchmark;
+  /** default 'onnxruntime-web'; 'litert' runs .tflite models with LiteRT.js (baseline included) */
+  runtime?: HarnessRuntime;
   /** URLs of this job's files on the harness server (same origin as the page) */
   modelUrl: string;
   inputsUrl: string;
   /** ort.env.wasm.numThreads: 1 spawns no worker; more needs crossOriginIsolated */
   threads: number;
-  /** ort.env.wasm.simd: onnxruntime-web 1.30 ships SIMD builds only, so this picks the SIMD flavour checked */
+  /** ort.env.wasm.simd: onnxruntime-web 1.30 ships SIMD builds only, so this picks the SIMD flavour checked (LiteRT.js picks its own build) */
   simd: 'fixed' | 'relaxed';
+  /** onnxruntime-web execution provider, or LiteRT.js accelerator ('wasm' = XNNPACK on wasm) */
   executionProvider: HarnessExecutionProvider;
   /** accuracy: the output holding class scores, and how many leading values of it to return per sample */
   scoreOutput?: string;
@@ -51,7 +57,7 @@ export interface LatencyTimings {
   warmupRuns: number;
   warmupSeconds: number;
   measureSeconds: number;
-  /** every measured run, ms, performance.now() around session.run inside the page */
+  /** every measured run, ms, performance.now() around one inference inside the page (see HarnessSuccess.timing) */
   samples: number[];
 }
 
@@ -80,12 +86,17 @@ export interface BrowserReport {
 
 export interface HarnessSuccess {
   ok: true;
+  runtime: HarnessRuntime;
   runtimeVersion: string;
   executionProvider: HarnessExecutionProvider;
   threads: number;
   simd: string;
   inputNames: string[];
   outputNames: string[];
+  /** what one timed inference covers, and what sessionCreateMs covers, for this runtime */
+  timing: string;
+  /** runtime facts for environment.extra (LiteRT.js: the wasm build loaded, accelerator, tensor details, full acceleration) */
+  runtimeDetails: Record<string, unknown>;
   /** latency */
   latency?: LatencyTimings;
   /** latency with spec.baseline: the baseline's timings, measured interleaved with `latency` */

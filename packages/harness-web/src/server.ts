@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { bundleHarnessScript, ortDistDir } from './bundle.ts';
+import { bundleHarnessScript, litertWasmDir, ortDistDir } from './bundle.ts';
 import type { HarnessExecutionProvider } from './protocol.ts';
 
 /** Headers that make the page cross-origin isolated, so wasm threads (SharedArrayBuffer) work. */
@@ -18,6 +18,8 @@ export const ISOLATION_HEADERS = {
 /** onnxruntime-web entry per execution provider: the wasm-only build loads a 14 MB runtime, the full one 28 MB. */
 const ORT_ENTRY: Record<HarnessExecutionProvider, string> = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.min.mjs' };
 const ORT_FILE = /^ort[\w.-]*\.(mjs|wasm)$/;
+/** LiteRT.js's wasm builds: default (relaxed SIMD), compat, threaded, JSPI */
+const LITERT_FILE = /^litert_wasm(_compat|_threaded|_jspi)?_internal\.(js|wasm)$/;
 const TOKEN = /^[0-9a-f]{32}$/;
 
 export interface HarnessServerOptions {
@@ -32,6 +34,8 @@ export interface HarnessServerOptions {
 export interface HarnessJobFiles {
   /** path of the model file on disk */
   modelPath: string;
+  /** names the served file model.onnx or model.tflite; default 'onnx' */
+  format?: 'onnx' | 'tflite';
   /** the encoded input pack (input-pack.ts) */
   inputs: Uint8Array;
 }
@@ -93,6 +97,7 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
   const script = await bundleHarnessScript();
   let featureScript: Promise<string> | undefined;
   const ortDir = ortDistDir();
+  const litertDir = litertWasmDir();
   const jobs = new Map<string, HarnessJobFiles>();
   const fileSets = new Map<string, HostedFiles>();
 
@@ -124,9 +129,14 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
       const type = ortMatch[1].endsWith('.wasm') ? 'application/wasm' : 'text/javascript; charset=utf-8';
       return sendFile(req, res, join(ortDir, ortMatch[1]), type, 'public, max-age=3600');
     }
-    const jobMatch = /^\/jobs\/([^/]+)\/(model\.onnx|inputs\.bin)$/.exec(path);
+    const litertMatch = /^\/litert\/([^/]+)$/.exec(path);
+    if (litertMatch?.[1] && LITERT_FILE.test(litertMatch[1])) {
+      const type = litertMatch[1].endsWith('.wasm') ? 'application/wasm' : 'text/javascript; charset=utf-8';
+      return sendFile(req, res, join(litertDir, litertMatch[1]), type, 'public, max-age=3600');
+    }
+    const jobMatch = /^\/jobs\/([^/]+)\/(model\.onnx|model\.tflite|inputs\.bin)$/.exec(path);
     const job = jobMatch?.[1] && TOKEN.test(jobMatch[1]) ? jobs.get(jobMatch[1]) : undefined;
-    if (job && jobMatch?.[2] === 'model.onnx') return sendFile(req, res, job.modelPath, 'application/octet-stream', 'no-store');
+    if (job && jobMatch?.[2] === `model.${job.format ?? 'onnx'}`) return sendFile(req, res, job.modelPath, 'application/octet-stream', 'no-store');
     if (job && jobMatch?.[2] === 'inputs.bin') return send(res, 200, 'application/octet-stream', job.inputs);
     return send(res, 404, 'text/plain', 'not found');
   }
@@ -160,7 +170,7 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
       const token = randomBytes(16).toString('hex');
       jobs.set(token, files);
       return {
-        modelUrl: `${url}/jobs/${token}/model.onnx`,
+        modelUrl: `${url}/jobs/${token}/model.${files.format ?? 'onnx'}`,
         inputsUrl: `${url}/jobs/${token}/inputs.bin`,
         remove: () => void jobs.delete(token),
       };

@@ -35,13 +35,18 @@ async function main(argv: string[]): Promise<number> {
   const { files } = manifest;
   console.log(`\nmodel zoo in ${outDir} (builder ${manifest.builderVersion}, seed ${manifest.seed}, built ${manifest.builtAt})`);
   for (const entry of Object.values(files)) {
-    console.log(`  ${entry.file.padEnd(22)} ${String(entry.sizeBytes).padStart(9)} bytes  sha256 ${entry.sha256}`);
+    console.log(`  ${entry.file.padEnd(26)} ${String(entry.sizeBytes).padStart(9)} bytes  sha256 ${entry.sha256}`);
   }
   console.log(
     `  mnist-mlp: MLP 784-${files.mnistMlp.hidden}-10, ${files.mnistMlp.trainSamples} training digits x ${files.mnistMlp.epochs} epochs, ` +
       `held-out accuracy ${(files.mnistMlp.testAccuracy * 100).toFixed(1)}% on ${files.mnistTest.sampleCount} digits`,
   );
   console.log(`  mnist-mlp-slow: +${files.mnistMlpSlow.extraWork} side-branch layers, identical outputs`);
+  const int8Input = files.mnistMlpTfliteInt8.inputs[0]?.quantization;
+  console.log(
+    `  mnist-mlp*.tflite: the same weights as TFLite (SignatureDef "${files.mnistMlpTflite.signatureKey}"): float32, ` +
+      `float32 with a dynamic batch, and int8 (input scale ${int8Input?.scale}, zero point ${int8Input?.zeroPoint})`,
+  );
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -7,7 +7,7 @@ export type Onnx = typeof onnx;
 
 export const PRODUCER_NAME = 'edgeproof-model-zoo';
 /** bumped whenever any generated artefact changes; part of the zoo cache key */
-export const BUILDER_VERSION = '1.0.0';
+export const BUILDER_VERSION = '1.1.0';
 /** IR version 7 pairs with opset 13 (ONNX 1.8+) */
 export const IR_VERSION = 7;
 export const OPSET = 13;

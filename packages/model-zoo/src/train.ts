@@ -288,6 +288,11 @@ export function mlpToOnnx(weights: MlpWeights, metadata: Record<string, string> 
 /** Trains the MNIST MLP and returns its ONNX bytes plus held-out accuracy. Deterministic per options. */
 export function trainMnistClassifier(opts: TrainOptions): MnistClassifier {
   const { weights, meta } = trainMlp(opts);
+  return trainedClassifier(weights, meta);
+}
+
+/** The ONNX file of weights trainMlp returned, with its training facts in the metadata. */
+export function trainedClassifier(weights: MlpWeights, meta: Omit<MnistClassifier, 'onnx'>): MnistClassifier {
   const onnx = mlpToOnnx(weights, {
     seed: String(meta.seed),
     trainSamples: String(meta.trainSamples),

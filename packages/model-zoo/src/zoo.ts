@@ -8,7 +8,9 @@ import { writeMnistDataset } from './dataset.ts';
 import { HANG_INPUT, HANG_OUTPUT, HANG_TRIP_COUNT, hangingModel } from './hang.ts';
 import { BUILDER_VERSION } from './onnx-build.ts';
 import { slowDownModel } from './slow.ts';
-import { MNIST_INPUT, MNIST_LABELS, MNIST_OUTPUT, trainMnistClassifier } from './train.ts';
+import { trainingSamples } from './mnist-data.ts';
+import { mlpToQuantizedTflite, mlpToTflite, TFLITE_SIGNATURE_KEY, type Int8Quantization } from './tflite-build.ts';
+import { MNIST_INPUT, MNIST_LABELS, MNIST_OUTPUT, trainMlp, trainedClassifier } from './train.ts';
 
 /**
  * The zoo: a directory holding every generated artefact plus manifest.json. buildZoo reuses the
@@ -23,11 +25,16 @@ export const DEFAULT_ZOO_SEED = 42;
 export const ZOO_SLOW_EXTRA_WORK = 16;
 /** held-out digits in mnist-test.jsonl (the same digits testAccuracy is measured on) */
 export const ZOO_TEST_SAMPLES = 1000;
+/** training digits the int8 TFLite variant's activation ranges are calibrated on (never held-out digits) */
+export const ZOO_CALIBRATION_SAMPLES = 2000;
 export const ZOO_FILES = {
   mnistMlp: 'mnist-mlp.onnx',
   mnistMlpSlow: 'mnist-mlp-slow.onnx',
   mnistTest: 'mnist-test.jsonl',
   hang: 'hang.onnx',
+  mnistMlpTflite: 'mnist-mlp.tflite',
+  mnistMlpTfliteDynamic: 'mnist-mlp-dynamic.tflite',
+  mnistMlpTfliteInt8: 'mnist-mlp-int8.tflite',
 } as const;
 export const ZOO_MANIFEST_FILE = 'manifest.json';
 
@@ -46,6 +53,26 @@ export interface ZooTensor {
 export interface ZooModelEntry extends ZooFileEntry {
   inputs: ZooTensor[];
   outputs: ZooTensor[];
+}
+
+export interface ZooTfliteTensor {
+  name: string;
+  elementType: 'float32' | 'int8';
+  /** null: a dynamic dim (-1 in the TFLite shape_signature) */
+  shape: (number | null)[];
+  /** int8 tensors only: real = scale * (q - zeroPoint) */
+  quantization?: Int8Quantization;
+}
+
+/** A TFLite file holding the same trained weights as `sameWeightsAs` (mnist-mlp.onnx). */
+export interface ZooTfliteEntry extends ZooFileEntry {
+  format: 'tflite';
+  taskKind: 'classification';
+  labels: string[];
+  sameWeightsAs: typeof ZOO_FILES.mnistMlp;
+  signatureKey: typeof TFLITE_SIGNATURE_KEY;
+  inputs: ZooTfliteTensor[];
+  outputs: ZooTfliteTensor[];
 }
 
 export interface ZooManifest {
@@ -77,6 +104,12 @@ export interface ZooManifest {
     };
     mnistTest: ZooFileEntry & { datasetFormat: typeof DATASET_FORMAT; sampleCount: number; heldOutOffset: number };
     hang: ZooModelEntry & { tripCount: string };
+    /** float32 weights as in mnist-mlp.onnx: the same accuracy on mnist-test.jsonl */
+    mnistMlpTflite: ZooTfliteEntry & { testAccuracy: number };
+    /** mnist-mlp.tflite with a dynamic batch dim (shape_signature -1) */
+    mnistMlpTfliteDynamic: ZooTfliteEntry & { testAccuracy: number };
+    /** full-integer int8: the input is quantized pixels (see inputs[0].quantization), the output int8 probabilities */
+    mnistMlpTfliteInt8: ZooTfliteEntry & { calibrationSamples: number };
   };
 }
 
@@ -160,7 +193,8 @@ export async function buildZoo(outDir: string, opts: BuildZooOptions = {}): Prom
 
   progress(`training MNIST MLP (seed ${seed})...`);
   const started = performance.now();
-  const trained = trainMnistClassifier({ seed, testSamples: ZOO_TEST_SAMPLES });
+  const { weights, meta } = trainMlp({ seed, testSamples: ZOO_TEST_SAMPLES });
+  const trained = trainedClassifier(weights, meta);
   progress(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s, held-out accuracy ${trained.testAccuracy}`);
 
   const mnistInput: ZooTensor = { name: MNIST_INPUT, elementType: 'float32', shape: ['batch', 1, 28, 28] };
@@ -168,6 +202,10 @@ export async function buildZoo(outDir: string, opts: BuildZooOptions = {}): Prom
   const mlp = await writeBytes(outDir, ZOO_FILES.mnistMlp, trained.onnx);
   const slow = await writeBytes(outDir, ZOO_FILES.mnistMlpSlow, slowDownModel(trained.onnx, ZOO_SLOW_EXTRA_WORK));
   const hang = await writeBytes(outDir, ZOO_FILES.hang, hangingModel());
+  const tflite = await writeBytes(outDir, ZOO_FILES.mnistMlpTflite, mlpToTflite(weights));
+  const tfliteDynamic = await writeBytes(outDir, ZOO_FILES.mnistMlpTfliteDynamic, mlpToTflite(weights, { dynamicBatch: true }));
+  const int8 = mlpToQuantizedTflite(weights, trainingSamples(ZOO_CALIBRATION_SAMPLES));
+  const tfliteInt8 = await writeBytes(outDir, ZOO_FILES.mnistMlpTfliteInt8, int8.tflite);
   progress(`writing ${ZOO_TEST_SAMPLES} held-out digits...`);
   let dataset: ZooFileEntry | undefined;
   await atomicWrite(outDir, ZOO_FILES.mnistTest, async (tmp) => {
@@ -177,6 +215,16 @@ export async function buildZoo(outDir: string, opts: BuildZooOptions = {}): Prom
   if (!dataset) throw new Error('dataset was not written');
 
   const labels = [...MNIST_LABELS];
+  const tfliteEntry = (file: ZooFileEntry, batch: number | null, type: 'float32' | 'int8'): ZooTfliteEntry => ({
+    ...file,
+    format: 'tflite',
+    taskKind: 'classification',
+    labels,
+    sameWeightsAs: ZOO_FILES.mnistMlp,
+    signatureKey: TFLITE_SIGNATURE_KEY,
+    inputs: [{ name: MNIST_INPUT, elementType: type, shape: [batch, 1, 28, 28], ...(type === 'int8' ? { quantization: int8.input } : {}) }],
+    outputs: [{ name: MNIST_OUTPUT, elementType: type, shape: [batch, 10], ...(type === 'int8' ? { quantization: int8.output } : {}) }],
+  });
   const manifest: ZooManifest = {
     format: ZOO_FORMAT,
     builderVersion: ZOO_BUILDER_VERSION,
@@ -215,6 +263,9 @@ export async function buildZoo(outDir: string, opts: BuildZooOptions = {}): Prom
         outputs: [{ name: HANG_OUTPUT, elementType: 'float32', shape: [1] }],
         tripCount: String(HANG_TRIP_COUNT),
       },
+      mnistMlpTflite: { ...tfliteEntry(tflite, 1, 'float32'), testAccuracy: trained.testAccuracy },
+      mnistMlpTfliteDynamic: { ...tfliteEntry(tfliteDynamic, null, 'float32'), testAccuracy: trained.testAccuracy },
+      mnistMlpTfliteInt8: { ...tfliteEntry(tfliteInt8, 1, 'int8'), calibrationSamples: ZOO_CALIBRATION_SAMPLES },
     },
   };
   await atomicWrite(outDir, ZOO_MANIFEST_FILE, (tmp) => writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`));

@@ -2,8 +2,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { ModelSignature } from '@edgeproof/contracts';
 import { fileTypeFromFile, type FileTypeResult } from 'file-type';
 import { InvalidModelError } from './invalid-model.ts';
+import { FLATBUFFER_PAGE_BYTES } from './flatbuffer-bytes.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
 import { fileSource } from './protobuf-wire.ts';
+import { readTfliteSignature } from './tflite-signature.ts';
 
 export { InvalidModelError, type InvalidModelReason } from './invalid-model.ts';
 
@@ -14,14 +16,15 @@ export interface InspectedModel {
 
 /**
  * Identify a model file as TFLite or ONNX and read its signature; throws InvalidModelError for anything
- * else. The file is read in windows, never whole: memory stays bounded whatever its size.
+ * else. The file is read in windows, never whole: memory stays bounded whatever its size. A file with
+ * the FlatBuffer identifier "TFL3" at bytes 4..8 is read as TFLite and nothing else.
  */
 export async function inspectModelFile(path: string): Promise<InspectedModel> {
   const file = await open(path, 'r');
   try {
     const head = await readHead(file, 1024);
     if (head.length === 0) throw new InvalidModelError('empty_file', 'model file is empty');
-    if (isTflite(head)) return { format: 'tflite', signature: tfliteSignature() };
+    if (isTflite(head)) return { format: 'tflite', signature: readTfliteSignature(fileSource(file.fd, FLATBUFFER_PAGE_BYTES)) };
     try {
       return { format: 'onnx', signature: readOnnxSignature(fileSource(file.fd)) };
     } catch (err) {
@@ -47,10 +50,6 @@ async function readHead(file: FileHandle, length: number): Promise<Uint8Array> {
 /** TFLite files are FlatBuffers with the file identifier "TFL3" at bytes 4..8. */
 function isTflite(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(4, 8)) === 'TFL3';
-}
-
-function tfliteSignature(): ModelSignature {
-  return { format: 'tflite', inputs: [], outputs: [], irVersion: null, opsets: [], producer: null, nodeCount: null };
 }
 
 async function describeForeignFile(path: string, head: Uint8Array): Promise<string | null> {

@@ -26,14 +26,17 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 
 const FILE_WINDOW = 1024 * 1024;
 
-/** Reads an open file descriptor with synchronous positional reads into one reused buffer. */
-export function fileSource(fd: number): ByteSource {
+/**
+ * Reads an open file descriptor with synchronous positional reads into one reused buffer, at least
+ * `window` bytes at a time (fewer at the end of the file).
+ */
+export function fileSource(fd: number, window = FILE_WINDOW): ByteSource {
   const size = fstatSync(fd).size;
-  let buffer = Buffer.allocUnsafe(FILE_WINDOW);
+  let buffer = Buffer.allocUnsafe(window);
   return {
     size,
     read(pos, want) {
-      const length = Math.min(Math.max(want, FILE_WINDOW), size - pos);
+      const length = Math.min(Math.max(want, window), size - pos);
       if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {

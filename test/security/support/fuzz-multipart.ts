@@ -49,8 +49,8 @@ function jsonSchema(s: z.ZodType): Record<string, unknown> {
 }
 
 /** A file that is almost right, or not at all. */
-function fileVariant(r: Rng, name: string, valid: Buffer, w: World, how: string[]): Buffer {
-  const kind = r.weighted([
+function fileVariant(r: Rng, name: string, valid: Buffer, w: World, how: string[], clean: boolean): Buffer {
+  const kind = clean ? 'valid' : r.weighted([
     ['valid', 5],
     ['garbage', 2],
     ['truncated', 2],
@@ -70,7 +70,7 @@ function fileVariant(r: Rng, name: string, valid: Buffer, w: World, how: string[
       return valid.subarray(0, r.int(Math.max(1, valid.length)));
     case 'bitflip': {
       const copy = Buffer.from(valid);
-      for (let i = r.int(8) + 1; i > 0 && copy.length; i--) copy[r.int(Math.min(copy.length, 4096))] ^= 1 << r.int(8);
+      for (let i = r.int(8) + 1; i > 0 && copy.length; i--) { const at = r.int(Math.min(copy.length, 4096)); copy[at] = (copy[at] ?? 0) ^ (1 << r.int(8)); }
       return copy;
     }
     case 'empty':
@@ -96,6 +96,9 @@ function fileVariant(r: Rng, name: string, valid: Buffer, w: World, how: string[
 export function multipartBody(r: Rng, route: string, w: World, how: string[]): MultipartBody {
   const spec = UPLOADS[route] as UploadSpec;
   const parts: Part[] = [];
+  // a quarter of the uploads are well-formed, so that the checks after the parsing get exercised too
+  const clean = r.chance(0.25);
+  if (clean) how.push('clean');
   if (spec.fields) {
     const values = sampleSchema(r, jsonSchema(spec.fields), w) as Record<string, unknown>;
     for (const [k, v] of Object.entries(values)) parts.push({ name: k, data: Buffer.from(String(v)) });
@@ -108,13 +111,13 @@ export function multipartBody(r: Rng, route: string, w: World, how: string[]): M
       const platform = parts.find((p) => p.name === 'platform');
       if (platform) platform.data = Buffer.from('android');
     }
-    parts.push({ name, filename: r.chance(0.9) ? `${name}.bin` : undefined, contentType: 'application/octet-stream', data: fileVariant(r, name, valid, w, how) });
+    parts.push({ name, filename: clean || r.chance(0.9) ? `${name}.bin` : undefined, contentType: 'application/octet-stream', data: fileVariant(r, name, valid, w, how, clean) });
   }
   const boundary = `----fuzz${r.int(1e9)}`;
   const body: MultipartBody = { kind: 'multipart', boundary, headerBoundary: boundary, parts, tail: `--${boundary}--\r\n` };
-  for (let i = r.weighted([[0, 4], [1, 4], [2, 2]] as const); i > 0; i--) breakMultipart(r, body, spec, how);
+  for (let i = clean ? 0 : r.weighted([[0, 2], [1, 4], [2, 2]] as const); i > 0; i--) breakMultipart(r, body, spec, how);
   // the order of parts matters to streaming parsers: shuffle sometimes
-  if (r.chance(0.2)) body.parts.sort(() => r.next() - 0.5);
+  if (!clean && r.chance(0.2)) body.parts.sort(() => r.next() - 0.5);
   return body;
 }
 

@@ -90,11 +90,13 @@ function chooseAuth(r: Rng, route: RouteInfo): Auth {
 }
 
 /** Existing values for a path parameter of this route. */
-function existing(route: RouteInfo, param: string, w: World): string[] {
+function existing(r: Rng, route: RouteInfo, param: string, w: World): string[] {
   const resource = route.url.split('/')[2] ?? '';
   const sub = route.url.split('/')[3] ?? '';
   const res = resource === 'dashboard' ? (sub === 'runs' ? 'runs' : 'models') : resource;
   if (param === 'id') return w.get({ runs: 'run', devices: 'device', tokens: 'token', gates: 'gate', approvals: 'approval' }[res] ?? 'run');
+  // agent job calls: mostly jobs this agent holds a lock on, so that the protocol gets past the lock check
+  if (param === 'jobId' && w.lockTokens.size && r.chance(0.6)) return [...w.lockTokens.keys()];
   if (param === 'jobId' || param === 'job') return w.get('job');
   if (param === 'agentId') return w.get('agent');
   if (param === 'sha256') return w.get('sha256');
@@ -108,7 +110,7 @@ function existing(route: RouteInfo, param: string, w: World): string[] {
 }
 
 function paramValue(r: Rng, route: RouteInfo, param: string, w: World, how: string[]): string {
-  const known = existing(route, param, w);
+  const known = existing(r, route, param, w);
   const mode = r.weighted([['existing', known.length ? 6 : 0], ['shaped', 2], ['nasty', 3]] as const);
   how.push(`${param}:${mode}`);
   if (mode === 'existing') return r.pick(known);
@@ -132,9 +134,9 @@ function encodeSegment(r: Rng, v: string): string {
 function renderQuery(r: Rng, q: unknown): string {
   if (!q || typeof q !== 'object') return '';
   const out: string[] = [];
-  const enc = (s: string) => encodeSegment(r, s);
+  const enc = (s: string) => encodeSegment(r, s.slice(0, 20_000));
   for (const [k, v] of Object.entries(q)) {
-    if (Array.isArray(v)) for (const x of v) out.push(`${enc(k)}=${enc(String(typeof x === 'object' ? JSON.stringify(x) : x))}`);
+    if (Array.isArray(v)) for (const x of v.slice(0, 2000)) out.push(`${enc(k)}=${enc(String(typeof x === 'object' ? JSON.stringify(x) : x))}`);
     else if (v === undefined) continue;
     else out.push(`${enc(k)}=${enc(typeof v === 'object' && v ? JSON.stringify(v) : String(v))}`);
   }
@@ -268,7 +270,10 @@ export function generateRequest(r: Rng, route: RouteInfo, w: World): FuzzRequest
     headers['content-type'] = multipartContentType(m);
     body = m;
   } else if (mode === 'schema') {
-    let value = cohere(r, route, auth, params, shortPoll(route, sampleSchema(r, route.body as Schema, w), r), w);
+    const example = w.example(route.key, params, r.pick);
+    if (example !== undefined && r.chance(0.5)) how.push('example');
+    const start = how.includes('example') ? example : sampleSchema(r, route.body as Schema, w);
+    let value = cohere(r, route, auth, params, shortPoll(route, start, r), w);
     const mutations = r.weighted([[0, 35], [1, 35], [2, 20], [3, 10]] as const);
     if (mutations) how.push(`mutations:${mutations}`);
     value = shortPoll(route, mutate(r, value, mutations), r);

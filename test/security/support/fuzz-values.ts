@@ -240,9 +240,9 @@ function breakNode(r: Rng, v: unknown): unknown {
     case 5:
       return Array.isArray(v) ? [] : [v];
     case 6:
-      return deepNest(r.pick([50, 500, 5000, 20_000]), r.chance(0.5));
+      return deepNest(r.pick([50, 500, 3000]), r.chance(0.5));
     case 7:
-      return Array.from({ length: r.pick([1001, 10_001, 100_001]) }, () => (Array.isArray(v) ? v[0] ?? 0 : v));
+      return Array.from({ length: r.pick([1001, 10_001, 100_001]) }, () => (typeof v === 'string' && v.length < 100 ? v : r.pick([0, 'x', null, {}, []])));
     case 8:
       return { ...(v && typeof v === 'object' ? v : {}), [r.pick(['__proto__', 'constructor', 'extra', nastyString(r)])]: randomJson(r) };
     case 9:

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENT_EPOCH_HEADER } from '@edgeproof/contracts';
+import { encodeTflite } from '@edgeproof/models';
 import { writeScenario } from '@edgeproof/scenes';
 import { thirdPartyModels } from '@edgeproof/testkit';
 import { TEST_AGENT, type TestApi } from '../../../apps/api/test/helpers.ts';
@@ -66,7 +67,7 @@ export class World {
   readonly idempotencyKeys: string[] = [];
   epoch = 0;
   otherEpoch = 0;
-  instanceId = randomUUID();
+  instanceId: string = randomUUID();
   files!: Files;
 
   constructor(readonly api: TestApi) {}
@@ -123,6 +124,51 @@ export class World {
     return byKey[k]?.() ?? [];
   }
 
+  /** A valid body for the routes whose bodies the schema sampler rarely gets right (cross-field rules, existing rows). */
+  example(route: string, params: Record<string, string>, pick: <T>(xs: readonly T[]) => T): unknown {
+    const version = () => pick(['1.0.0', '1.1.0']);
+    const lockToken = params.jobId ? this.lockTokens.get(params.jobId) : undefined;
+    const host = this.get('device')[0];
+    switch (route) {
+      case 'POST /v1/runs':
+        return { model: 'fuzz-cls', version: version(), devices: pick([{ ids: [host] }, { platform: 'linux' }, { tiers: ['mid'], pick: 'one-per-tier' }]), benchmarks: pick([['latency'], ['latency', 'parity']]), settings: { inputShapes: { x: [1, 3, 48, 192] }, measureMinRuns: 3 } };
+      case 'POST /v1/gates':
+        return { model: 'fuzz-cls', version: version(), policy: pick([{ name: 'phones' }, { source: policySource(), file: 'phones.yaml' }]) };
+      case 'POST /v1/gates/:id/reevaluate':
+        return { policy: pick([{ name: 'phones' }, { source: policySource() }]) };
+      case 'POST /v1/approvals':
+        return { model: 'fuzz-cls', version: version(), reason: 'approved by the fuzz test', ...pick([{}, { platform: 'android', tier: 'low' }, { channel: 'beta' }]) };
+      case 'POST /v1/approvals/:id/revoke':
+        return { reason: 'revoked by the fuzz test' };
+      case 'PUT /v1/releases/:app/:appVersion':
+        return { models: [pick([{ name: 'fuzz-cls', version: '1.0.0' }, { name: 'fuzz-cls' }, { name: 'fuzz-lite', version: '1' }])] };
+      case 'PUT /v1/populations/:name':
+        return pick([{ entries: [{ model: 'Pixel 7', share: 2 }] }, { csv: 'model,share\nPixel 7,3\n' }]);
+      case 'POST /v1/tokens':
+        return pick([{ name: 'fuzz', role: 'viewer' }, { name: 'fuzz-agent', role: 'agent', agent: 'fuzz-made-agent' }, { name: 'fuzz-ci', role: 'ci', expiresAt: '2099-01-01T00:00:00Z' }]);
+      case 'POST /v1/devices/:id/quarantine':
+        return { reason: 'quarantined by the fuzz test' };
+      case 'POST /v1/models/:name/policies':
+        return { name: pick(['phones', 'phones-2']), source: policySource() };
+      case 'POST /v1/agents/:agentId/heartbeat':
+        return { devices: [{ localKey: pick(['host', 'phone']), status: pick(['idle', 'busy', 'unhealthy']), healthFailures: 0 }] };
+      case 'POST /v1/agent/jobs/next':
+        return { waitMs: 0 };
+      case 'POST /v1/agent/jobs/:jobId/lock':
+        return { lockToken };
+      case 'POST /v1/agent/jobs/:jobId/start':
+        return { attempt: 1, lockToken };
+      case 'POST /v1/agent/jobs/:jobId/result':
+        return { ...latencyResult(), lockToken };
+      case 'POST /v1/agent/jobs/:jobId/failure':
+        return { attempt: 1, error: 'failed in the fuzz test', final: pick([true, false]), lockToken };
+      case 'POST /v1/agent/jobs/:jobId/release':
+        return { lockToken, reason: 'handed back by the fuzz test' };
+      default:
+        return undefined;
+    }
+  }
+
   /** The auth headers for `auth`, with the calling agent's epoch when it acts as one. */
   authHeaders(auth: Auth): Record<string, string> {
     if (auth === 'none') return {};
@@ -163,7 +209,8 @@ export class World {
     const scene = writeScenario(join(dir, 'scene'), { seed: 5, durationSeconds: 1, name: 'fuzz-scene', version: '1' });
     this.files = {
       onnx: await readFile(thirdPartyModels.ocrDirectionClassifier),
-      tflite: Buffer.concat([Buffer.from([0x1c, 0, 0, 0]), Buffer.from('TFL3'), Buffer.alloc(64, 1)]),
+      // a real (if tiny) TFLite model: uploads read its signature, a bare TFL3 header is refused
+      tflite: Buffer.from(encodeTflite({ subgraphs: [{ tensors: [{ name: 'x', type: 'FLOAT32', shape: [1, 4] }, { name: 'y', type: 'FLOAT32', shape: [1, 4] }], inputs: [0], outputs: [1], operators: [{ op: 'RELU', inputs: [0], outputs: [1] }] }] })),
       dataset: jsonl(
         { format: 'edgeproof-dataset/v1', taskKind: 'classification', inputs: [{ name: 'x', elementType: 'float32', shape: [1, 4] }], labels: ['cat', 'dog'] },
         { inputs: { x: [0, 1, 2, 3] }, label: 0 },

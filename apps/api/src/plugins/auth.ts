@@ -2,6 +2,7 @@ import type { Role } from '@edgeproof/contracts';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.ts';
 import { hashToken, tokenState } from '../services/tokens.ts';
+import type { CachedToken } from './read-cache.ts';
 
 export interface Principal {
   id: string;
@@ -28,9 +29,32 @@ declare module 'fastify' {
 /** lastUsedAt is written at most this often per token, not on every request */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Bearer tokens, stored hashed; every route needs one unless it is marked public. */
+/**
+ * Bearer tokens, stored hashed; every route needs one unless it is marked public. Active tokens are
+ * cached by hash (plugins/read-cache.ts): a revocation on any replica drops the entry everywhere
+ * (its notification), and the expiry is checked against the cached expiresAt on every request.
+ */
 export default fp(
   async (app) => {
+    const cache = app.readCaches.tokens;
+
+    const lookup = async (tokenHash: string, now: number): Promise<CachedToken> => {
+      const hit = cache.get(tokenHash, '');
+      if (hit) return hit;
+      const ticket = cache.ticket();
+      const row = await app.db.apiToken.findUnique({ where: { tokenHash } });
+      const state = row ? tokenState(row, new Date(now)) : 'unknown';
+      if (!row || state === 'revoked' || state === 'unknown') throw new AppError(401, 'unauthorized', `token is ${state}`);
+      const entry: CachedToken = {
+        // shared by every request of the token: frozen so no handler can change it for the others
+        principal: Object.freeze({ id: row.id, name: row.name, role: row.role, agent: row.agentName }),
+        expiresAtMs: row.expiresAt?.getTime() ?? null,
+        lastUsedAtMs: row.lastUsedAt?.getTime() ?? 0,
+      };
+      cache.set(ticket, tokenHash, '', entry);
+      return entry;
+    };
+
     app.decorateRequest('principal', null as unknown as Principal);
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
@@ -40,26 +64,32 @@ export default fp(
       const header = request.headers.authorization;
       const match = header?.match(/^Bearer\s+(\S+)$/i);
       if (!match?.[1]) throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
-      const row = await app.db.apiToken.findUnique({ where: { tokenHash: hashToken(match[1]) } });
-      const now = new Date();
-      const state = row ? tokenState(row, now) : 'unknown';
-      if (!row || state !== 'active') throw new AppError(401, 'unauthorized', `token is ${state === 'unknown' ? 'unknown' : state}`);
-      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-        await app.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+      const now = Date.now();
+      const token = await lookup(hashToken(match[1]), now);
+      if (token.expiresAtMs !== null && token.expiresAtMs <= now) throw new AppError(401, 'unauthorized', 'token is expired');
+      const principal = token.principal;
+      if (now - token.lastUsedAtMs > LAST_USED_RESOLUTION_MS) {
+        // claimed before the write, so concurrent requests of this token do not all write; the
+        // condition keeps the other replicas' writes for the same minute out too
+        token.lastUsedAtMs = now;
+        await app.db.apiToken.updateMany({
+          where: { id: principal.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - LAST_USED_RESOLUTION_MS) } }] },
+          data: { lastUsedAt: new Date(now) },
+        });
       }
-      request.principal = { id: row.id, name: row.name, role: row.role, agent: row.agentName };
+      request.principal = principal;
       const route = `${request.method} ${request.routeOptions.url}`;
       if (config.agentOnly) {
-        if (row.role !== 'agent' || !row.agentName) {
-          throw new AppError(403, 'forbidden', `${route} is for agents: it needs an agent token bound to an agent (POST /v1/tokens {role: "agent", agent}); this token is role ${row.role}${row.role === 'agent' ? ' without an agent' : ''}`);
+        if (principal.role !== 'agent' || !principal.agent) {
+          throw new AppError(403, 'forbidden', `${route} is for agents: it needs an agent token bound to an agent (POST /v1/tokens {role: "agent", agent}); this token is role ${principal.role}${principal.role === 'agent' ? ' without an agent' : ''}`);
         }
         return;
       }
       const roles = config.roles;
-      if (roles && row.role !== 'admin' && !roles.includes(row.role)) {
-        throw new AppError(403, 'forbidden', `role ${row.role} may not ${route}; allowed: ${['admin', ...roles].join(', ')}`);
+      if (roles && principal.role !== 'admin' && !roles.includes(principal.role)) {
+        throw new AppError(403, 'forbidden', `role ${principal.role} may not ${route}; allowed: ${['admin', ...roles].join(', ')}`);
       }
     });
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['db', 'read-cache'] },
 );

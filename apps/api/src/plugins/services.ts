@@ -3,12 +3,16 @@ import type { AppConfig } from '../app.ts';
 import { ArtifactStore } from '../services/artifact-store.ts';
 import { ensureAdminToken } from '../services/tokens.ts';
 import { DeviceWatchdog } from '../services/device-watchdog.ts';
+import { startLoop } from '../services/leader.ts';
+import { Reconciler } from '../services/reconciler.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     artifacts: ArtifactStore;
     config: AppConfig;
     watchdog: DeviceWatchdog;
+    /** finishes runs and gates that could not reach an end on their own; advances open gates */
+    reconciler: Reconciler;
     /** absolute base URL used in links (download URLs) */
     publicUrl(): string;
   }
@@ -34,12 +38,21 @@ export default fp<AppConfig>(
       rerouteTimeoutMs: config.REROUTE_TIMEOUT_MS,
     });
     app.decorate('watchdog', watchdog);
+    const reconciler = new Reconciler(app.db, app.queues, app.log);
+    app.decorate('reconciler', reconciler);
     if (config.startWatchdog !== false) {
-      const timer = setInterval(() => {
-        watchdog.tick().catch((err: unknown) => app.log.error({ err }, 'device watchdog failed'));
-      }, config.WATCHDOG_INTERVAL_MS);
-      timer.unref();
-      app.addHook('onClose', async () => clearInterval(timer));
+      // every replica runs the loop; each tick runs on one replica at a time (services/leader.ts)
+      const loop = startLoop(
+        'background loop (device watchdog, reconciler)',
+        config.WATCHDOG_INTERVAL_MS,
+        async () => {
+          // independent: a watchdog pass that fails (Redis down) does not hold up finishing runs and gates
+          await watchdog.tick().catch((err: unknown) => app.log.error({ err }, 'device watchdog failed'));
+          await reconciler.tick();
+        },
+        app.log,
+      );
+      app.addHook('onClose', () => loop.stop());
     }
   },
   { name: 'services', dependencies: ['db', 'queues'] },

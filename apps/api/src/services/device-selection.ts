@@ -4,9 +4,17 @@ import { AppError } from '../errors.ts';
 
 const statusRank: Partial<Record<Device['status'], number>> = { idle: 0, busy: 1, unhealthy: 2, offline: 3, quarantined: 4 };
 
-/** Whether a device has a runtime for the model's file format. */
-export function canRun(device: Pick<Device, 'runtimes'>, format: 'onnx' | 'tflite'): boolean {
-  return device.runtimes.some((r) => (format === 'onnx' ? r.startsWith('onnxruntime') : r.includes('tflite')));
+/** Whether a runtime a device advertises loads models of this format: ONNX on onnxruntime-*, TFLite on litert/* (LiteRT.js) or *tflite*. */
+export function runtimeFits(runtime: string, format: 'onnx' | 'tflite'): boolean {
+  return format === 'onnx' ? runtime.startsWith('onnxruntime') : runtime.startsWith('litert/') || runtime.includes('tflite');
+}
+
+/**
+ * Whether a device has a runtime for the model's file format; with `requested` (a run's
+ * settings.runtimes), one of those, advertised by the device, that fits the format.
+ */
+export function canRun(device: Pick<Device, 'runtimes'>, format: 'onnx' | 'tflite', requested?: readonly string[]): boolean {
+  return device.runtimes.some((r) => runtimeFits(r, format) && (requested === undefined || requested.includes(r)));
 }
 
 /** Compares dotted numeric versions part by part ("12" < "12.1" < "13"); missing parts count as 0. */
@@ -35,15 +43,19 @@ export function ownedBy(device: Pick<Device, 'attributes' | 'tags'>, team: strin
   return attrs?.['team'] === team || device.tags.includes(`team:${team}`);
 }
 
-/** Resolves a run's device selector to concrete devices, or explains why none fit. */
-export async function selectDevices(db: Db, selector: DeviceSelector, format: 'onnx' | 'tflite'): Promise<Device[]> {
+/**
+ * Resolves a run's device selector to concrete devices, or explains why none fit. `runtimes` (the run's
+ * settings.runtimes): only devices advertising one of them that fits the model's format.
+ */
+export async function selectDevices(db: Db, selector: DeviceSelector, format: 'onnx' | 'tflite', runtimes?: readonly string[]): Promise<Device[]> {
+  const wanted = runtimes ? ` on ${runtimes.join(' or ')}` : '';
   if (selector.ids) {
     const rows = await db.device.findMany({ where: { id: { in: selector.ids } } });
     for (const id of selector.ids) {
       const row = rows.find((r) => r.id === id);
       if (!row) throw new AppError(404, 'not_found', `device ${id} not found`);
       if (row.status === 'quarantined') throw new AppError(422, 'unprocessable', `device ${id} is quarantined: ${row.statusReason ?? 'no reason recorded'}`);
-      if (!canRun(row, format)) throw new AppError(422, 'unprocessable', `device ${id} has no runtime for ${format} models (it has ${row.runtimes.join(', ')})`);
+      if (!canRun(row, format, runtimes)) throw new AppError(422, 'unprocessable', `device ${id} has no runtime for ${format} models${wanted} (it has ${row.runtimes.join(', ')})`);
     }
     return selector.ids.map((id) => rows.find((r) => r.id === id) as Device);
   }
@@ -58,10 +70,10 @@ export async function selectDevices(db: Db, selector: DeviceSelector, format: 'o
     },
     orderBy: [{ lastHeartbeatAt: 'desc' }],
   });
-  const capable = rows.filter((d) => canRun(d, format) && inVersionRange(d.osVersion, selector.osVersion) && ownedBy(d, selector.team));
+  const capable = rows.filter((d) => canRun(d, format, runtimes) && inVersionRange(d.osVersion, selector.osVersion) && ownedBy(d, selector.team));
   if (capable.length === 0) {
     const { pick: _pick, ...filters } = selector;
-    throw new AppError(422, 'unprocessable', `no online device matches ${JSON.stringify(filters)} and can run ${format} models`);
+    throw new AppError(422, 'unprocessable', `no online device matches ${JSON.stringify(filters)} and can run ${format} models${wanted}`);
   }
   if (selector.pick === 'all') return capable;
   const best = new Map<string, Device>();

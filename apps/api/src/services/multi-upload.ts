@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../errors.ts';
+import { AppError, multipartReadError } from '../errors.ts';
 import type { ArtifactStore, StagedArtifact } from './artifact-store.ts';
+import { guardedParts } from './multipart-parts.ts';
 
 /**
  * Reads a multipart upload with several named file fields (each staged in the store) and text fields.
@@ -22,7 +23,7 @@ export async function receiveFiles<K extends string>(
   };
   try {
     // the app-wide limit is one file per request; this route takes one per name
-    for await (const part of request.parts({ limits: { files: names.length, fileSize: store.maxBytes, fields: 20, fieldSize: 1024 * 1024 } })) {
+    for await (const part of guardedParts(request, { limits: { files: names.length, fileSize: store.maxBytes, fields: 20, fieldSize: 1024 * 1024 } })) {
       if (part.type === 'file') {
         const name = part.fieldname as K;
         if (!names.includes(name) || files[name]) {
@@ -40,7 +41,7 @@ export async function receiveFiles<K extends string>(
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new AppError(413, 'payload_too_large', `file is larger than the limit of ${store.maxBytes} bytes`);
     }
-    throw err;
+    throw multipartReadError(err);
   }
   const missing = names.filter((n) => !files[n]);
   if (missing.length) {

@@ -91,7 +91,7 @@ export async function createRun(
       }
     }
   }
-  const devices = await selectDevices(db, body.devices, candidate.format);
+  const devices = await selectDevices(db, body.devices, candidate.format, body.settings?.runtimes);
   if (feature && !devices.some((d) => featureRunsOn(d, feature.build))) {
     throw new AppError(422, 'unprocessable', `devices: none of the selected devices runs ${feature.build.platform} feature builds`);
   }

@@ -1,8 +1,9 @@
 import { uniqueViolation, type Db, type Prisma } from '@edgeproof/db';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError, multipartReadError } from '../errors.ts';
 import type { ArtifactStore, StagedArtifact } from './artifact-store.ts';
+import { guardedParts } from './multipart-parts.ts';
 
 /** multipart framing and text fields on top of the file itself */
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
@@ -30,7 +31,7 @@ export async function receiveUpload(
   let staged: StagedArtifact | undefined;
   let filename = '';
   try {
-    for await (const part of request.parts()) {
+    for await (const part of guardedParts(request)) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || staged) {
           part.file.resume();
@@ -50,7 +51,7 @@ export async function receiveUpload(
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new AppError(413, 'payload_too_large', `file is larger than the limit of ${store.maxBytes} bytes`);
     }
-    throw err;
+    throw multipartReadError(err);
   }
   if (!staged) throw new AppError(400, 'bad_request', 'body.file: a file is required');
   return { fields, staged, filename };

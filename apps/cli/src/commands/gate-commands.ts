@@ -70,9 +70,10 @@ export function gateCommands(program: Command, { io, client, print, setExit }: C
     .command('cancel <id>')
     .description('cancel a gate that is still measuring (its runs stop; it decides nothing)')
     .option('--json', 'print the gate as JSON', false)
-    .action(async (id: string, o) => {
+    .action(async (id: string, _o, cmd: Command) => {
       const cancelled = await client().cancelGate(id);
-      print(o.json, cancelled, () => `gate ${cancelled.id}: ${cancelled.status}${cancelled.verdict ? ` (verdict ${cancelled.verdict})` : ''}`);
+      // `gate` has a --json of its own, which commander gives `gate cancel … --json` to
+      print(Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json), cancelled, () => `gate ${cancelled.id}: ${cancelled.status}${cancelled.verdict ? ` (verdict ${cancelled.verdict})` : ''}`);
     });
 
   program

@@ -17,9 +17,9 @@ function describeResult(job: JobOut): string[] {
   switch (s.kind) {
     case 'latency':
       return [
-        `p50 ${ms(s.stats.p50)} ms · p90 ${ms(s.stats.p90)} · p99 ${ms(s.stats.p99)} · cv ${(s.stats.cv * 100).toFixed(1)}%` +
+        `${env.contended ? 'CONTENDED · ' : ''}p50 ${ms(s.stats.p50)} ms · p90 ${ms(s.stats.p90)} · p99 ${ms(s.stats.p99)} · cv ${(s.stats.cv * 100).toFixed(1)}%` +
           `\ninit ${ms(s.sessionCreateMs)} ms · first ${ms(s.firstInferenceMs)} ms · peak mem ${s.peakMemoryBytes ? `${(s.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB` : 'n/a'}`,
-        `${env.runtime} ${env.runtimeVersion} ${env.executionProvider}, ${env.threads} thread(s)\nwarmup ${s.warmup.runs} runs/${s.warmup.seconds.toFixed(2)} s · measured ${s.measure.runs} runs/${s.measure.seconds.toFixed(2)} s · thermal ${env.thermalState}`,
+        `${env.runtime} ${env.runtimeVersion} ${env.executionProvider}, ${env.threads} thread(s)\nwarmup ${s.warmup.runs} runs/${s.warmup.seconds.toFixed(2)} s · measured ${s.measure.runs} runs/${s.measure.seconds.toFixed(2)} s · thermal ${env.thermalState}` + contentionLine(env),
       ];
     case 'accuracy':
       return [`top-1 ${pct(s.top1)} · top-5 ${pct(s.top5)} (${s.correctTop1}/${s.samples})`, `output ${s.output}`];
@@ -35,6 +35,16 @@ function describeResult(job: JobOut): string[] {
         `${s.feature.name}@${s.feature.version} on ${s.scenario.name}@${s.scenario.version}\n${env.runtime} ${env.runtimeVersion}, ${env.threads} thread(s)`,
       ];
   }
+}
+
+/** The load the agent saw while measuring; when contended, why (gate rules on it are inconclusive). */
+function contentionLine(env: NonNullable<JobOut['result']>['environment']): string {
+  const l = env.hostLoad;
+  if (!l) return '';
+  const load = `host load: ${l.othersRunnable.mean} other runnable/${l.cores} cores · other CPU ${l.otherBusyPct}% · steal ${l.stealPct}%`;
+  return env.contended ? `
+CONTENDED (gates: inconclusive): ${(env.contentionReasons ?? []).join('; ')}` : `
+${load}`;
 }
 
 /** A readable table of a run's jobs: one row per (device, benchmark, version). */

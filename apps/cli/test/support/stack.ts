@@ -9,6 +9,15 @@ import { startTestApi, type TestApi } from '../../../api/test/helpers.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/edgeproof.js');
 
+/**
+ * What npm needs to reach its registry from a clean environment (proxy settings, a registry
+ * mirror, an extra CA for a TLS-inspecting proxy), and nothing of this checkout's workspace.
+ */
+export function registryEnv(): Record<string, string> {
+  const keep = /^(PATH|HOME|TMPDIR|https?_proxy|no_proxy|npm_config_(registry|cache|cafile|strict_ssl)|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/i;
+  return { ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined)), ONNXRUNTIME_NODE_INSTALL: 'skip' };
+}
+
 /** The real API (listening) and a real agent serving the host CPU, for tests that drive the CLI. */
 export interface Stack {
   api: TestApi;

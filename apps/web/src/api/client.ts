@@ -1,4 +1,6 @@
-import type { ErrorBody } from '@edgeproof/contracts';
+import { HttpClient } from '@edgeproof/client/browser';
+
+export { ApiError } from '@edgeproof/client/browser';
 
 const TOKEN_KEY = 'edgeproof.token';
 
@@ -8,33 +10,17 @@ export const tokenStore = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/**
+ * Same-origin calls with the session's token, through @edgeproof/client's browser entry. Answers
+ * are typed but not re-checked here (the API serializes them through the same schemas, and zod
+ * stays out of the page's bundle); TanStack Query does the retrying, so the client does not.
+ */
+export const http = new HttpClient({ baseUrl: '', token: () => tokenStore.get(), retries: 0 });
 
-/** Calls the API with the session's token; the API's `{ error }` body becomes an ApiError. */
+/** Calls the API; its `{ error }` body (or a proxy's HTML page) becomes an ApiError. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
-  const token = init.token ?? tokenStore.get();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
-  if (!res.ok) {
-    let body: Partial<ErrorBody> = {};
-    try {
-      body = (await res.json()) as ErrorBody;
-    } catch {
-      // not JSON: keep the status text
-    }
-    throw new ApiError(res.status, body.error?.code ?? 'http_error', body.error?.message ?? `${res.status} ${res.statusText}`);
-  }
-  return (await res.json()) as T;
+  const client = init.token !== undefined ? new HttpClient({ baseUrl: '', token: init.token, retries: 0 }) : http;
+  return (await client.unchecked<T>(init.method ?? 'GET', path, { json: init.body })).body;
 }
 
 export const enc = encodeURIComponent;

@@ -39,7 +39,7 @@ export const useRunProgress = (id: string) =>
   useQuery({
     queryKey: ['run', id],
     queryFn: () => api<RunProgress>(`/v1/dashboard/runs/${enc(id)}`),
-    refetchInterval: (q) => (q.state.data && ['succeeded', 'failed', 'partial'].includes(q.state.data.run.status) ? false : 1500),
+    refetchInterval: (q) => (q.state.data && ['succeeded', 'failed', 'partial', 'cancelled'].includes(q.state.data.run.status) ? false : 1500),
   });
 
 export const useDevices = () => useQuery({ queryKey: ['devices'], queryFn: () => api<DashDevices>('/v1/dashboard/devices'), refetchInterval: 10_000 });

@@ -1,10 +1,11 @@
 import { Link, useParams } from 'react-router';
 import { useRunProgress } from '../api/queries.ts';
+import { OpProfileTable } from '../components/OpProfileTable.tsx';
 import { QueryState } from '../components/States.tsx';
 import { deviceLabel } from '../shaping/distributions.ts';
 import { formatValue } from '../shaping/format.ts';
 
-const STATUS_SYMBOL = { queued: '…', running: '▶', succeeded: '✓', failed: '✗' } as const;
+const STATUS_SYMBOL = { queued: '…', running: '▶', succeeded: '✓', failed: '✗', cancelled: '⊘' } as const;
 
 export function RunPage() {
   const { id = '' } = useParams();
@@ -23,8 +24,8 @@ export function RunPage() {
               {run.isFetching && <span className="muted"> · refreshing</span>}
             </p>
             <p>
-              <progress max={r.progress.total} value={r.progress.succeeded + r.progress.failed} /> {r.progress.succeeded} done, {r.progress.failed} failed, {r.progress.running} running,{' '}
-              {r.progress.queued} queued of {r.progress.total}
+              <progress max={r.progress.total} value={r.progress.succeeded + r.progress.failed + r.progress.cancelled} /> {r.progress.succeeded} done, {r.progress.failed} failed, {r.progress.running} running,{' '}
+              {r.progress.queued} queued{r.progress.cancelled ? `, ${r.progress.cancelled} cancelled` : ''} of {r.progress.total}
             </p>
             <table data-testid="run-jobs">
               <thead>
@@ -60,6 +61,16 @@ export function RunPage() {
                 ))}
               </tbody>
             </table>
+            {jobs
+              .filter((j) => j.opProfile)
+              .map((j) => (
+                <details key={`op-${j.id}`}>
+                  <summary>
+                    Op profile · {deviceLabel(j.device)} · {j.version} <span className="muted">({j.role})</span>
+                  </summary>
+                  {j.opProfile && <OpProfileTable profile={j.opProfile} />}
+                </details>
+              ))}
           </>
         )}
       </QueryState>

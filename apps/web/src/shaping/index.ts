@@ -6,3 +6,4 @@ export * from './badges.ts';
 export * from './trends.ts';
 export * from './utilisation.ts';
 export * from './features.ts';
+export * from './op-profile.ts';

@@ -1,15 +1,19 @@
+import { existsSync } from 'node:fs';
 import type { DeviceRegistration, DeviceTier, ResultEnvironment } from '@edgeproof/contracts';
 import { startHarnessServer, type HarnessServer } from '@edgeproof/harness-web';
 import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
 import { AndroidSession, appiumReason, type AppiumEndpoint } from './appium-session.ts';
 import { Adb, type AdbOptions } from './device-shell.ts';
-import { discoverAndroid, type AndroidDeviceConfig } from './discovery.ts';
+import { BENCHMARK_MODEL_RUNTIME, discoverAndroid, type AndroidDeviceConfig } from './discovery.ts';
 import { evaluateHealth, waitForCooldown, type AndroidHealthLimits } from './health.ts';
 import type { NativeHarnessConfig } from './native-harness.ts';
 import { runNativeJob } from './native-benchmarks.ts';
 import { runNativeFeatureJob } from './native-feature.ts';
 import { readTelemetry, summarizeTelemetry, TelemetrySampler } from './telemetry.ts';
 import { CHROME_PACKAGE, chromeTarget, type WebHarnessConfig } from './web-harness.ts';
+import { BINARY_ENV, type TfliteBenchmarkConfig } from './tflite-benchmark.ts';
+import { runTfliteBenchmarkJob } from './tflite-benchmark-job.ts';
+import type { DeviceShell } from './device-shell.ts';
 import { runHarnessJob } from '../browser/harness-job.ts';
 import { endpointLabel } from '../browser/options.ts';
 import { measurementSettings } from '../measurement-settings.ts';
@@ -28,6 +32,11 @@ export interface AndroidDriverOptions {
   harness?: 'web' | 'native';
   native?: NativeHarnessConfig & { runtimes?: string[] };
   web?: WebHarnessConfig;
+  /**
+   * TFLite latency jobs through TFLite's own benchmark_model, without an app (tflite-benchmark-job.ts). On when this
+   * is given or ANDROID_TFLITE_BENCHMARK_BINARY is set; the binary path defaults to that variable.
+   */
+  tfliteBenchmark?: TfliteBenchmarkConfig;
   health?: Partial<AndroidHealthLimits> & { intervalMs?: number };
   /** telemetry sampling during a job; default 5000 ms */
   telemetryIntervalMs?: number;
@@ -40,7 +49,10 @@ export function featureCameraFor(device: Pick<DeviceRegistration, 'attributes'>,
 
 const serialOf = (d: DeviceRegistration): string => String(d.attributes['serial'] ?? d.localKey.replace(/^android:/, ''));
 
-/** Android phones through WebdriverIO → Appium UiAutomator2; models run in Chrome (web harness) or the team's app. */
+/**
+ * Android phones through WebdriverIO → Appium UiAutomator2; models run in Chrome (web harness) or the team's app, and
+ * TFLite latency jobs through TFLite's benchmark_model when it is configured.
+ */
 export class AndroidDriver implements DeviceDriver {
   readonly kind = 'android';
   readonly #opts: AndroidDriverOptions;
@@ -71,6 +83,7 @@ export class AndroidDriver implements DeviceDriver {
       defaultTier: this.#opts.defaultTier ?? 'mid',
       defaultHarness: this.#opts.harness ?? 'web',
       nativeRuntimes: this.#opts.native?.runtimes ?? ['tflite', 'onnxruntime-android'],
+      ...(this.#benchmarkModel() ? { benchmarkModel: this.#benchmarkModelState() } : {}),
     });
   }
 
@@ -110,6 +123,10 @@ export class AndroidDriver implements DeviceDriver {
   async run(device: DeviceRegistration, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
     const serial = serialOf(device);
     const harness = device.attributes['harness'] === 'native' ? 'native' : 'web';
+    const bm = this.#benchmarkModel();
+    // settings.runtimes, when given, chooses: only a list naming tflite/benchmark_model sends the job there
+    const wanted = !job.settings.runtimes || job.settings.runtimes.includes(BENCHMARK_MODEL_RUNTIME);
+    if (bm && wanted && job.model.format === 'tflite' && job.benchmark === 'latency') return this.#runBenchmarkModel(device, serial, job, bm, signal);
     if (harness === 'web') return this.#runWeb(serial, job, signal);
     const native = this.#opts.native;
     if (!native) throw new DriverError('unsupported', `device ${serial} is set to the native harness but the driver has no native app configured`);
@@ -209,6 +226,58 @@ export class AndroidDriver implements DeviceDriver {
     } finally {
       await sampler.stop();
       await adb.removeReverse(serial, port);
+    }
+  }
+
+  /** The benchmark_model settings, when TFLite latency jobs go through it (option given or the variable set). */
+  #benchmarkModel(): TfliteBenchmarkConfig | null {
+    const env = process.env[BINARY_ENV];
+    if (this.#opts.tfliteBenchmark) return { ...(env ? { binaryPath: env } : {}), ...this.#opts.tfliteBenchmark };
+    return env ? { binaryPath: env } : null;
+  }
+
+  #benchmarkModelState(): string {
+    const path = this.#benchmarkModel()?.binaryPath;
+    if (!path) return `${BINARY_ENV} is not set`;
+    return existsSync(path) ? 'ready' : `${BINARY_ENV}=${path}: no such file on the agent's host`;
+  }
+
+  /** TFLite latency through benchmark_model: the host's adb when there is one, else Appium's shell. */
+  async #runBenchmarkModel(device: DeviceRegistration, serial: string, job: DriverJob, cfg: TfliteBenchmarkConfig, signal: AbortSignal): Promise<DriverResult> {
+    let session: AndroidSession | undefined;
+    let shell: DeviceShell;
+    if (this.#adb) shell = this.#adb.forSerial(serial);
+    else {
+      session = await this.#open(serial).catch((err: unknown) => {
+        throw new DriverError('failed', `Appium could not open a session on ${serial}: ${appiumReason(err)}`);
+      });
+      shell = session.asDeviceShell();
+    }
+    const sampler = new TelemetrySampler((c, a) => shell.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
+    try {
+      sampler.start();
+      const outcome = await runTfliteBenchmarkJob(shell, job, cfg, signal);
+      const telemetry = summarizeTelemetry(await sampler.stop());
+      const s = job.settings;
+      const environment: ResultEnvironment = {
+        runtime: 'tflite',
+        runtimeVersion: cfg.version ?? 'unknown (benchmark_model does not print it; see extra.benchmarkModel.binarySha256)',
+        executionProvider: outcome.delegate.applied,
+        threads: s.threads,
+        graphOptimization: 'tflite-runtime-default',
+        ...measurementSettings(s),
+        inputSource: 'benchmark_model random inputs',
+        inputShapes: outcome.shapes,
+        thermalState: telemetry.thermalState,
+        ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
+        os: `Android ${String(device.osVersion ?? 'unknown')} (SDK ${String(device.attributes['sdk'] ?? '?')})`,
+        cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
+        extra: { harness: 'benchmark_model', serial, telemetry: telemetry.telemetry, ...outcome.extra },
+      };
+      return { summary: outcome.summary, rawSamples: outcome.rawSamples, environment };
+    } finally {
+      await sampler.stop();
+      if (session) await this.#close(session);
     }
   }
 

@@ -18,7 +18,11 @@ export interface DiscoveryOptions {
   defaultTier: DeviceTier;
   defaultHarness: 'web' | 'native';
   nativeRuntimes: string[];
+  /** TFLite's benchmark_model: "ready" adds the runtime "tflite/benchmark_model"; anything else says why not */
+  benchmarkModel?: string;
 }
+
+export const BENCHMARK_MODEL_RUNTIME = 'tflite/benchmark_model';
 
 /** "0-7" or "0-3,4-7" from /sys/devices/system/cpu/present → 8 */
 export function countCpus(present: string): number | undefined {
@@ -61,7 +65,7 @@ export async function discoverAndroid(adb: Adb | null, opts: DiscoveryOptions): 
       driver: 'android',
       tier: cfg?.tier ?? opts.defaultTier,
       tags: cfg?.tags ?? [],
-      runtimes: harness === 'native' ? opts.nativeRuntimes : ['onnxruntime-web/wasm'],
+      runtimes: [...(harness === 'native' ? opts.nativeRuntimes : ['onnxruntime-web/wasm']), ...(opts.benchmarkModel === 'ready' ? [BENCHMARK_MODEL_RUNTIME] : [])],
       attributes: {
         serial,
         harness,
@@ -69,6 +73,7 @@ export async function discoverAndroid(adb: Adb | null, opts: DiscoveryOptions): 
         leaseKey: `android:${serial}`,
         adbState: entry?.state ?? (adbError ? `adb failed: ${adbError.slice(0, 200)}` : 'absent'),
         ...(cfg?.team ? { team: cfg.team } : {}),
+        ...(opts.benchmarkModel !== undefined ? { benchmarkModel: opts.benchmarkModel } : {}),
         ...(isEmulatorSerial(serial) ? { emulator: true } : {}),
       },
     };

@@ -3,7 +3,9 @@ import { startHarnessServer, type HarnessServer } from '@edgeproof/harness-web';
 import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
 import { endpointLabel, resolveOptions, type BrowserDriverOptions, type ResolvedBrowserOptions } from './options.ts';
 import { loadHarness, probePage, type PageProbe } from './page-calls.ts';
+import { observeBrowserJob } from './host-load.ts';
 import { runBrowserJob, type JobTimings } from './run-job.ts';
+import { SlotSessions } from './slot-sessions.ts';
 import { basicAuth, closeSession, openSession } from './session.ts';
 
 const STATUS_TIMEOUT_MS = 5_000;
@@ -24,6 +26,8 @@ export class BrowserDriver implements DeviceDriver {
   #probe: Probe | undefined;
   #probedAt = 0;
   readonly #running = new Map<AbortController, Promise<unknown>>();
+  /** per slot: its session, kept between jobs whose settings allow it (slot-sessions.ts) */
+  readonly #sessions = new Map<number, SlotSessions>();
   /** called after every job with its phase durations (benchmarks read it) */
   onJobTimings: ((t: JobTimings) => void) | undefined;
 
@@ -49,7 +53,7 @@ export class BrowserDriver implements DeviceDriver {
         chromedriverPort: o.chromedriverBasePort + i,
       };
       if (!probe.ok) {
-        return { localKey, platform: 'browser', driver: this.kind, tier: o.tier, tags: o.tags, runtimes: [runtimeOf(o)], attributes: { ...attributes, probeError: probe.error } };
+        return { localKey, platform: 'browser', driver: this.kind, tier: o.tier, tags: o.tags, runtimes: runtimesOf(o, false), attributes: { ...attributes, probeError: probe.error } };
       }
       const { page } = probe;
       return {
@@ -63,7 +67,7 @@ export class BrowserDriver implements DeviceDriver {
         ...(page.deviceMemoryGb ? { ramMb: Math.round(page.deviceMemoryGb * 1024) } : {}),
         tier: o.tier,
         tags: o.tags,
-        runtimes: [runtimeOf(o)],
+        runtimes: runtimesOf(o, page.webgpuAdapter),
         attributes: {
           ...attributes,
           browserName: probe.browserName,
@@ -102,8 +106,10 @@ export class BrowserDriver implements DeviceDriver {
       server: await this.harnessServer(),
       slotName: device.localKey,
       chromedriverPort: this.#opts.chromedriverBasePort + slot,
+      runtimes: device.runtimes,
+      sessions: this.#slotSessions(slot, device.localKey),
     };
-    const running = runBrowserJob(ctx, job, own.signal, (t) => this.onJobTimings?.(t));
+    const running = observeBrowserJob(this.#opts, ctx.sessions, (onT) => runBrowserJob(ctx, job, own.signal, onT), (t) => this.onJobTimings?.(t));
     this.#running.set(own, running.catch(() => {}));
     try {
       return await running;
@@ -117,9 +123,16 @@ export class BrowserDriver implements DeviceDriver {
   async dispose(): Promise<void> {
     for (const c of this.#running.keys()) c.abort(new Error('driver disposed'));
     await Promise.all(this.#running.values());
+    await Promise.all([...this.#sessions.values()].map((s) => s.closeKept()));
     const server = this.#server;
     this.#server = undefined;
     if (server) await (await server).close();
+  }
+
+  #slotSessions(slot: number, slotName: string): SlotSessions {
+    let s = this.#sessions.get(slot);
+    if (!s) this.#sessions.set(slot, (s = new SlotSessions(this.#opts, slotName, this.#opts.chromedriverBasePort + slot)));
+    return s;
   }
 
   #slotIndex(localKey: string): number {
@@ -152,8 +165,13 @@ export class BrowserDriver implements DeviceDriver {
   }
 }
 
-function runtimeOf(o: ResolvedBrowserOptions): string {
-  return `onnxruntime-web/${o.executionProvider}`;
+/**
+ * onnxruntime-web on the configured execution provider (ONNX), LiteRT.js on wasm (TFLite; XNNPACK
+ * runs in every browser) and on WebGPU when the probe got an adapter.
+ */
+function runtimesOf(o: ResolvedBrowserOptions, webgpuAdapter: boolean): string[] {
+  const litert = o.executionProvider === 'webgpu' || webgpuAdapter ? ['litert/wasm', 'litert/webgpu'] : ['litert/wasm'];
+  return [`onnxruntime-web/${o.executionProvider}`, ...litert];
 }
 
 function escapeRegExp(s: string): string {

@@ -68,7 +68,7 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
 
   const hosted = ctx.server.hostFiles({
     'feature.js': { path: feature.path, type: 'text/javascript; charset=utf-8' },
-    ...Object.fromEntries(Object.entries(feature.models).map(([key, model]) => [`${key}.onnx`, { path: model.path, type: 'application/octet-stream' }])),
+    ...Object.fromEntries(Object.entries(feature.models).map(([key, model]) => [modelFileName(key, model.format), { path: model.path, type: 'application/octet-stream' }])),
   });
   const video = await y4mFile(scenario.videoPath, ctx.opts.profileRoot);
   const opts = { ...ctx.opts, browserArgs: [...ctx.opts.browserArgs, ...fakeCameraArgs(video.path)] };
@@ -98,7 +98,7 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
     await sampler.start();
     const spec: FeatureHarnessSpec = {
       bundleUrl: hosted.urls['feature.js'] as string,
-      modelUrls: Object.fromEntries(Object.keys(feature.models).map((key) => [key, hosted.urls[`${key}.onnx`] as string])),
+      modelUrls: Object.fromEntries(Object.entries(feature.models).map(([key, model]) => [key, hosted.urls[modelFileName(key, model.format)] as string])),
       settings: { processEveryK: run.processEveryK, detectionInterval: run.detectionInterval, threads: job.settings.threads },
       frameCount: m.frameCount,
       width: m.width,
@@ -140,15 +140,19 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
   }
 }
 
+/** a pinned model's served name: key.onnx, or key.tflite for a TFLite model (the bundle loads it with LiteRT.js) */
+const modelFileName = (key: string, format: 'onnx' | 'tflite' | undefined) => `${key}.${format ?? 'onnx'}`;
+
 function environmentOf(a: FeatureHarnessSuccess, s: BrowserSession, endpoint: string) {
   return {
-    runtime: 'onnxruntime-web',
-    runtimeVersion: a.runtimeVersion,
+    // a bundle that loaded LiteRT.js (a pinned TFLite model) ran on it; the page hands every bundle onnxruntime-web too
+    runtime: a.litertVersion ? 'litert' : 'onnxruntime-web',
+    runtimeVersion: a.litertVersion ?? a.runtimeVersion,
     executionProvider: 'wasm',
     thermalState: 'unavailable',
     os: `${os.type()} ${os.release()}`,
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    extra: { browserVersion: s.browserVersion, userAgent: a.userAgent, endpoint, captureClock: a.captureClock, grabMethod: a.grabMethod, crossOriginIsolated: a.crossOriginIsolated, featureInitMs: a.initMs },
+    extra: { browserVersion: s.browserVersion, userAgent: a.userAgent, endpoint, captureClock: a.captureClock, grabMethod: a.grabMethod, crossOriginIsolated: a.crossOriginIsolated, featureInitMs: a.initMs, onnxruntimeWebVersion: a.runtimeVersion, ...(a.litertVersion ? { litertVersion: a.litertVersion } : {}) },
   };
 }
 

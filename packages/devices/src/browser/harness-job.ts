@@ -1,11 +1,14 @@
 import { encodeInputSets, type HarnessExecutionProvider, type HarnessServer, type HarnessSpec, type HostedJob } from '@edgeproof/harness-web';
-import { jobDeadline } from './job-deadline.ts';
+import { jobDeadline, type JobDeadline } from './job-deadline.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
-import { latencyInputSet } from '../host/inputs.ts';
+import { latencyInputSet, type InputSet } from '../host/inputs.ts';
 import { browserInputSets, scoreOutput, toPacked } from './job-inputs.ts';
+import { litertReferenceOutputs } from './litert-reference.ts';
+import type { LocalChromiumOptions } from './local-chromium.ts';
 import { loadHarness, runInPage } from './page-calls.ts';
 import { referenceOutputs, type ReferenceOutputs } from './reference-process.ts';
-import { accuracyResult, latencyResult, parityResult, type SessionFacts } from './results.ts';
+import { harnessResult, withOtherRuntimes, type RuntimeResult, type SessionFacts } from './results.ts';
+import { planRuntimes, runtimeLabel } from './runtime-plan.ts';
 
 /** A WebDriver session on a browser that can reach the harness server. */
 export interface HarnessSession {
@@ -28,6 +31,10 @@ export interface HarnessTarget<S extends HarnessSession = HarnessSession> {
   browserName: string;
   /** merged into environment.extra */
   extra?: Record<string, unknown>;
+  /** the device's runtimes ("litert/wasm", ...); default: both runtimes on wasm, and on executionProvider */
+  runtimes?: readonly string[];
+  /** the agent's own Chromium, for the TFLite parity reference; default /usr/bin/chromium and /usr/bin/chromedriver */
+  localChromium?: LocalChromiumOptions;
   /** opens a session whose commands may take up to commandTimeoutMs */
   open(commandTimeoutMs: number): Promise<S>;
   /** ends the session whatever state it is in; browserFirst: the page did not answer (may be hung) */
@@ -46,9 +53,11 @@ const GONE = /chrome not reachable|disconnected|session deleted|invalid session 
 
 /**
  * One latency / accuracy / parity job in the harness page: inputs chosen as on the host, a fresh
- * session, the harness page loaded, the benchmark run inside it, and the session torn down whatever
- * happened. A latency job with a baseline measures both in the page, interleaved (docs/adr/0004).
- * Stops promptly (and still tears down) on abort or after settings.timeoutSeconds.
+ * session, and per runtime of the job (runtime-plan.ts: onnxruntime-web for ONNX, LiteRT.js for TFLite)
+ * the harness page loaded and the benchmark run inside it; the session is torn down whatever happened.
+ * A latency job with a baseline measures both in the page, interleaved (docs/adr/0004). The first
+ * runtime gives the result; further ones go into environment.extra.runtimes. Stops promptly (and
+ * still tears down) on abort or after settings.timeoutSeconds.
  */
 export async function runHarnessJob<S extends HarnessSession>(
   target: HarnessTarget<S>,
@@ -56,9 +65,9 @@ export async function runHarnessJob<S extends HarnessSession>(
   signal: AbortSignal,
   onTimings?: (t: JobTimings) => void,
 ): Promise<DriverResult> {
-  if (job.model.format !== 'onnx') throw new DriverError('unsupported', `the web harness runs ONNX models only, not ${job.model.format}`);
+  const ep = target.executionProvider;
+  const { plans, skipped } = planRuntimes(job, ep, target.runtimes ?? ['onnxruntime-web/wasm', 'litert/wasm', runtimeLabel('onnxruntime-web', ep), runtimeLabel('litert', ep)]);
   const baseline = job.benchmark === 'latency' ? job.baseline : undefined;
-  if (baseline && baseline.format !== 'onnx') throw new DriverError('unsupported', `the web harness runs ONNX models only, not a ${baseline.format} baseline`);
   const { server } = target;
   const sets = await browserInputSets(job);
   const output = job.benchmark === 'accuracy' && job.dataset ? scoreOutput(job.model.signature, job.dataset.header) : undefined;
@@ -66,11 +75,10 @@ export async function runHarnessJob<S extends HarnessSession>(
   const deadline = jobDeadline(signal, job.settings.timeoutSeconds, 'browser job');
   const { stopped } = deadline;
 
-  const hosted: HostedJob[] = [server.host({ modelPath: job.model.path, inputs: encodeInputSets(toPacked(sets)) })];
+  const hosted: HostedJob[] = [server.host({ modelPath: job.model.path, format: job.model.format, inputs: encodeInputSets(toPacked(sets)) })];
   const baselineSet = baseline ? await latencyInputSet({ ...job, model: baseline }) : undefined;
-  if (baseline && baselineSet) hosted.push(server.host({ modelPath: baseline.path, inputs: encodeInputSets(toPacked([baselineSet])) }));
-  const reference: Promise<ReferenceOutputs> | undefined =
-    job.benchmark === 'parity' ? referenceOutputs({ modelPath: job.model.path, sets: sets.map((s) => s.tensors) }, deadline.signal) : undefined;
+  if (baseline && baselineSet) hosted.push(server.host({ modelPath: baseline.path, format: baseline.format, inputs: encodeInputSets(toPacked([baselineSet])) }));
+  const reference = job.benchmark === 'parity' ? parityReference(job, sets, target, deadline) : undefined;
   reference?.catch(() => {});
 
   let session: S | undefined;
@@ -90,50 +98,47 @@ export async function runHarnessJob<S extends HarnessSession>(
     });
     timings.sessionOpenMs = session.openMs;
     const browser = session.browser;
-
-    timings.harnessLoadMs = await Promise.race([loadHarness(browser, server.pageUrl(target.executionProvider)), stopped]);
     await browser.setTimeout({ script: Math.max(1000, timeoutMs) });
     const [main, second] = hosted as [HostedJob, HostedJob | undefined];
-    const spec: HarnessSpec = {
-      benchmark: job.benchmark as HarnessSpec['benchmark'],
-      modelUrl: main.modelUrl,
-      inputsUrl: main.inputsUrl,
-      threads: job.settings.threads,
-      simd: target.simd,
-      executionProvider: target.executionProvider,
-      warmupMinRuns: job.settings.warmupMinRuns,
-      warmupMinSeconds: job.settings.warmupMinSeconds,
-      measureMinRuns: job.settings.measureMinRuns,
-      measureMinSeconds: job.settings.measureMinSeconds,
-      measureMaxRuns: job.settings.measureMaxRuns,
-      measureMaxSeconds: job.settings.measureMaxSeconds,
-      ...(output !== undefined && job.dataset ? { scoreOutput: output, labelCount: job.dataset.header.labels.length } : {}),
-      ...(second ? { baseline: { modelUrl: second.modelUrl, inputsUrl: second.inputsUrl } } : {}),
-    };
-    const runStart = performance.now();
-    const answer = await Promise.race([runInPage(browser, spec), stopped]);
-    timings.pageRunMs = performance.now() - runStart;
-    pageAnswered = true;
-    if (!answer.ok) throw new DriverError(answer.failure.code, `in the browser: ${answer.failure.message}`);
-
     const facts: SessionFacts = {
       browser: `${target.browserName} ${session.browserVersion}`,
       endpoint: target.endpoint,
       sessionOpenMs: timings.sessionOpenMs,
-      harnessLoadMs: timings.harnessLoadMs,
+      harnessLoadMs: 0,
       extra: target.extra ?? {},
     };
-    switch (job.benchmark) {
-      case 'latency':
-        return latencyResult(job, answer, sets, facts);
-      case 'accuracy':
-        return accuracyResult(job, answer, sets, output ?? '', facts);
-      case 'parity':
-        if (reference === undefined) throw new DriverError('failed', 'no parity reference was started');
-        return parityResult(job, answer, sets, await Promise.race([reference, stopped]), facts);
-      default:
-        throw new DriverError('unsupported', `the web harness has no "${String(job.benchmark)}" benchmark`);
+    const results: RuntimeResult[] = [];
+    for (const plan of plans) {
+      // one page load per runtime: both runtimes set their wasm options once per page
+      const loadMs = await Promise.race([loadHarness(browser, server.pageUrl(plan.executionProvider)), stopped]);
+      timings.harnessLoadMs += loadMs;
+      const spec: HarnessSpec = {
+        benchmark: job.benchmark as HarnessSpec['benchmark'],
+        runtime: plan.runtime,
+        modelUrl: main.modelUrl,
+        inputsUrl: main.inputsUrl,
+        threads: job.settings.threads,
+        simd: target.simd,
+        executionProvider: plan.executionProvider,
+        warmupMinRuns: job.settings.warmupMinRuns,
+        warmupMinSeconds: job.settings.warmupMinSeconds,
+        measureMinRuns: job.settings.measureMinRuns,
+        measureMinSeconds: job.settings.measureMinSeconds,
+        measureMaxRuns: job.settings.measureMaxRuns,
+        measureMaxSeconds: job.settings.measureMaxSeconds,
+        ...(output !== undefined && job.dataset ? { scoreOutput: output, labelCount: job.dataset.header.labels.length } : {}),
+        ...(second ? { baseline: { modelUrl: second.modelUrl, inputsUrl: second.inputsUrl } } : {}),
+      };
+      const runStart = performance.now();
+      pageAnswered = false;
+      const answer = await Promise.race([runInPage(browser, spec), stopped]);
+      timings.pageRunMs += performance.now() - runStart;
+      pageAnswered = true;
+      if (!answer.ok) throw new DriverError(answer.failure.code, `in the browser: ${answer.failure.message}`);
+      const ref = reference ? await Promise.race([reference, stopped]) : undefined;
+      results.push({ label: plan.label, result: harnessResult(job, answer, sets, output, ref, { ...facts, harnessLoadMs: loadMs }) });
     }
+    return withOtherRuntimes(results, skipped);
   } catch (err) {
     if (err instanceof DriverError) throw err;
     if (deadline.signal.aborted) throw deadline.signal.reason as Error;
@@ -150,6 +155,14 @@ export async function runHarnessJob<S extends HarnessSession>(
     }
     onTimings?.(timings);
   }
+}
+
+/** ONNX: onnxruntime-node in a process of its own; TFLite: LiteRT.js wasm in the agent's own Chromium. */
+function parityReference(job: DriverJob, sets: InputSet[], target: HarnessTarget<HarnessSession>, deadline: JobDeadline): Promise<ReferenceOutputs> {
+  if (job.model.format === 'tflite') {
+    return litertReferenceOutputs({ modelPath: job.model.path, sets, timeoutMs: job.settings.timeoutSeconds * 1000 }, deadline.stopped, target.localChromium ?? {});
+  }
+  return referenceOutputs({ modelPath: job.model.path, sets: sets.map((s) => s.tensors) }, deadline.signal);
 }
 
 function messageOf(err: unknown): string {

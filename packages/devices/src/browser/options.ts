@@ -1,6 +1,8 @@
 import os from 'node:os';
-import type { DeviceTier } from '@edgeproof/contracts';
+import type { ContentionThresholds, DeviceTier } from '@edgeproof/contracts';
+import { contentionThresholds } from '../host/contention.ts';
 import type { HarnessExecutionProvider, HarnessServerOptions } from '@edgeproof/harness-web';
+import type { LocalChromiumOptions } from './local-chromium.ts';
 
 /** Any WebDriver endpoint: one Appium server, a Selenium Grid hub, or a cloud device farm. */
 export interface WebDriverEndpoint {
@@ -45,6 +47,10 @@ export interface BrowserDriverOptions {
   cleanupLocalProcesses?: boolean;
   /** how long opening a session may take; default 60 s */
   sessionStartTimeoutMs?: number;
+  /** load above which a latency result is flagged contended (host/contention.ts; sampled only for a loopback endpoint) */
+  contention?: ContentionThresholds;
+  /** the agent's own Chromium and chromedriver (TFLite parity reference: LiteRT.js wasm); default /usr/bin/chromium, /usr/bin/chromedriver */
+  localChromium?: LocalChromiumOptions;
 }
 
 export const DEFAULT_APPIUM_URL = 'http://127.0.0.1:4723';
@@ -62,8 +68,9 @@ export const HEADLESS_ARGS = [
 ];
 
 export type ResolvedBrowserOptions = Required<
-  Omit<BrowserDriverOptions, 'endpoint' | 'harness' | 'capabilities' | 'browserArgs' | 'tags'>
+  Omit<BrowserDriverOptions, 'endpoint' | 'harness' | 'capabilities' | 'browserArgs' | 'tags' | 'localChromium'>
 > & {
+  localChromium: LocalChromiumOptions;
   endpoint: WebDriverEndpoint;
   harness: HarnessServerOptions;
   capabilities: Record<string, unknown>;
@@ -91,6 +98,8 @@ export function resolveOptions(o: BrowserDriverOptions): ResolvedBrowserOptions 
     profileRoot: o.profileRoot ?? os.tmpdir(),
     cleanupLocalProcesses: o.cleanupLocalProcesses ?? isLoopback(endpoint.url),
     sessionStartTimeoutMs: o.sessionStartTimeoutMs ?? 60_000,
+    contention: o.contention ?? contentionThresholds(),
+    localChromium: { profileRoot: o.profileRoot ?? os.tmpdir(), ...o.localChromium },
   };
 }
 

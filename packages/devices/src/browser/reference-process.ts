@@ -16,6 +16,9 @@ export type ReferenceReply =
   | { type: 'error'; code: DriverErrorCode; message: string };
 
 export interface ReferenceOutputs {
+  /** the reference's runtime and execution provider, as the parity summary states them */
+  runtime: string;
+  executionProvider: string;
   outputNames: string[];
   /** per input set, every output as doubles (null for string outputs) */
   outputs: Record<string, Float64Array | null>[];
@@ -42,7 +45,7 @@ export function referenceOutputs(req: ReferenceRequest, signal: AbortSignal): Pr
     child.on('exit', (code, sig) => {
       signal.removeEventListener('abort', onAbort);
       if (signal.aborted) reject(new DriverError('aborted', 'parity reference aborted'));
-      else if (answer?.type === 'result') resolve({ outputNames: answer.outputNames, outputs: answer.outputs, settings: answer.settings });
+      else if (answer?.type === 'result') resolve({ runtime: 'onnxruntime-node', executionProvider: 'cpu', outputNames: answer.outputNames, outputs: answer.outputs, settings: answer.settings });
       else if (answer?.type === 'error') reject(new DriverError(answer.code, `parity reference (onnxruntime-node): ${answer.message}`));
       else reject(new DriverError('crashed', `parity reference process ended (${sig ?? `code ${code}`}) without a result ${stderr.trim()}`.trim()));
     });

@@ -1,6 +1,7 @@
 import { AccuracyAccumulator, ParityAccumulator, summarize, topK } from '@edgeproof/metrics';
 import type { AccuracySummary, LatencySummary, ParitySummary, ResultEnvironment } from '@edgeproof/contracts';
 import type { HarnessSuccess, LatencyTimings } from '@edgeproof/harness-web';
+import type { SkippedRuntime } from './runtime-plan.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import type { InputSet } from '../host/inputs.ts';
 import { decodeToNumbers } from './decode.ts';
@@ -18,6 +19,57 @@ export interface SessionFacts {
   extra: Record<string, unknown>;
 }
 
+/** The page's answer for one runtime as the job's result. */
+export function harnessResult(
+  job: DriverJob,
+  h: HarnessSuccess,
+  sets: InputSet[],
+  output: string | undefined,
+  ref: ReferenceOutputs | undefined,
+  facts: SessionFacts,
+): DriverResult {
+  switch (job.benchmark) {
+    case 'latency':
+      return latencyResult(job, h, sets, facts);
+    case 'accuracy':
+      return accuracyResult(job, h, sets, output ?? '', facts);
+    case 'parity':
+      if (ref === undefined) throw new DriverError('failed', 'no parity reference was started');
+      return parityResult(job, h, sets, ref, facts);
+    default:
+      throw new DriverError('unsupported', `the web harness has no "${String(job.benchmark)}" benchmark`);
+  }
+}
+
+export interface RuntimeResult {
+  label: string;
+  result: DriverResult;
+}
+
+/**
+ * A job run on several runtimes (settings.runtimes): the first runtime's result is the job's; every
+ * other one rides along whole in environment.extra.runtimes (summary, raw samples, environment), and
+ * runtimes the model's format rules out are listed in environment.extra.runtimesSkipped with why.
+ */
+export function withOtherRuntimes(results: RuntimeResult[], skipped: SkippedRuntime[]): DriverResult {
+  const [first, ...others] = results;
+  if (first === undefined) throw new DriverError('failed', 'the job ran on no runtime');
+  if (others.length === 0 && skipped.length === 0) return first.result;
+  const env = first.result.environment;
+  return {
+    ...first.result,
+    environment: {
+      ...env,
+      extra: {
+        ...env.extra,
+        runtimeLabel: first.label,
+        runtimes: others.map((o) => ({ runtime: o.label, summary: o.result.summary, rawSamples: o.result.rawSamples, environment: o.result.environment })),
+        ...(skipped.length ? { runtimesSkipped: skipped } : {}),
+      },
+    },
+  };
+}
+
 export function latencyResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[], facts: SessionFacts): DriverResult {
   const t = h.latency;
   if (t === undefined || t.samples.length === 0) throw new DriverError('failed', 'the harness returned no latency samples');
@@ -28,7 +80,10 @@ export function latencyResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[
   // the host driver's shape (docs/adr/0004): the gate's evidence loader reads the baseline from here
   const interleaved = {
     order: h.interleaveOrder ?? 'interleaved',
-    timing: 'both models in one page, one onnxruntime-web session each; the first session also started the wasm runtime',
+    timing:
+      h.runtime === 'litert'
+        ? 'both models in one page, one LiteRT.js CompiledModel each (the wasm runtime loaded before either)'
+        : 'both models in one page, one onnxruntime-web session each; the first session also started the wasm runtime',
     baseline: { version: job.baseline.version, sha256: job.baseline.sha256, summary: latencySummary(b), rawSamples: b.samples },
   };
   return { summary, rawSamples: t.samples, environment: browserEnvironment(job, h, sets, facts, { interleaved }) };
@@ -67,7 +122,10 @@ export function accuracyResult(job: DriverJob, h: HarnessSuccess, sets: InputSet
   return { summary, rawSamples: correct, environment: browserEnvironment(job, h, sets, facts, { output }) };
 }
 
-/** The host driver's parity rules, with the page's session as the device and onnxruntime-node as the reference. */
+/**
+ * The host driver's parity rules, with the page's session as the device and the reference of the model's
+ * format: onnxruntime-node (ONNX), LiteRT.js on wasm in the agent's own Chromium (TFLite).
+ */
 export function parityResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[], ref: ReferenceOutputs, facts: SessionFacts): DriverResult {
   const pageOutputs = h.outputs ?? [];
   if (pageOutputs.length !== ref.outputs.length) {
@@ -91,7 +149,7 @@ export function parityResult(job: DriverJob, h: HarnessSuccess, sets: InputSet[]
     kind: 'parity',
     samples: maxErrors.length,
     outputs: acc.summary(),
-    reference: { runtime: 'onnxruntime-node', executionProvider: 'cpu', settings: ref.settings },
+    reference: { runtime: ref.runtime, executionProvider: ref.executionProvider, settings: ref.settings },
   };
   return { summary, rawSamples: maxErrors, environment: browserEnvironment(job, h, sets, facts) };
 }
@@ -106,12 +164,14 @@ function browserEnvironment(
   const s = job.settings;
   const b = h.browser;
   const pressureStates = [...new Set(b.pressure.records.map((r) => r.state))];
+  const ort = h.runtime === 'onnxruntime-web';
   return {
-    runtime: 'onnxruntime-web',
+    runtime: h.runtime,
     runtimeVersion: h.runtimeVersion,
     executionProvider: h.executionProvider,
     threads: h.threads,
-    graphOptimization: 'all',
+    // LiteRT.js has no optimization level: it compiles the graph with its defaults (XNNPACK delegate on wasm)
+    graphOptimization: ort ? 'all' : 'litert-default',
     ...measurementSettings(s),
     inputShapes: sets[0]?.shapes ?? {},
     // browsers expose no thermal API; Compute Pressure is reported on its own below
@@ -128,13 +188,13 @@ function browserEnvironment(
       webgpuAdapter: b.webgpuAdapter,
       performanceMemory: b.memory,
       computePressure: { supported: b.pressure.supported, states: pressureStates, records: b.pressure.records, ...(b.pressure.error ? { error: b.pressure.error } : {}) },
-      timing: 'performance.now() around each session.run inside the page; sessionCreateMs includes starting the wasm runtime',
+      timing: h.timing,
+      runtimeDetails: h.runtimeDetails,
       timerResolutionMs: b.timerResolutionMs,
       endpoint: facts.endpoint,
       sessionOpenMs: facts.sessionOpenMs,
       harnessLoadMs: facts.harnessLoadMs,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
+      ...(ort ? { interOpNumThreads: 1, executionMode: 'sequential' } : {}),
       ...facts.extra,
       ...extra,
     },

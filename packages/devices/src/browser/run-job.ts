@@ -4,6 +4,7 @@ import { runBrowserFeatureJob } from './feature-job.ts';
 import { runHarnessJob, type HarnessTarget, type JobTimings } from './harness-job.ts';
 import { endpointLabel, type ResolvedBrowserOptions } from './options.ts';
 import { closeSession, openSession, type BrowserSession } from './session.ts';
+import type { SlotSessions } from './slot-sessions.ts';
 
 export type { JobTimings } from './harness-job.ts';
 
@@ -12,10 +13,14 @@ export interface SlotContext {
   server: HarnessServer;
   slotName: string;
   chromedriverPort: number;
+  /** the device's advertised runtimes (registration) */
+  runtimes?: readonly string[];
+  /** the slot's sessions, kept between jobs that allow it (slot-sessions.ts); absent: a new session per job */
+  sessions?: SlotSessions;
 }
 
-/** A desktop browser slot as a harness target: a fresh session and profile directory per job. */
-export function slotTarget(ctx: SlotContext): HarnessTarget<BrowserSession> {
+/** A desktop browser slot as a harness target: a fresh session and profile directory per job, or (reuse) a kept session's fresh tab. */
+export function slotTarget(ctx: SlotContext, reuse = false): HarnessTarget<BrowserSession> {
   const { opts } = ctx;
   return {
     server: ctx.server,
@@ -23,8 +28,11 @@ export function slotTarget(ctx: SlotContext): HarnessTarget<BrowserSession> {
     simd: opts.simd,
     endpoint: endpointLabel(opts.endpoint),
     browserName: 'chromium',
-    open: (commandTimeoutMs) => openSession(opts, { slotName: ctx.slotName, chromedriverPort: ctx.chromedriverPort, commandTimeoutMs }),
-    close: (session, o) => closeSession(opts, session, o),
+    ...(ctx.runtimes ? { runtimes: ctx.runtimes } : {}),
+    localChromium: opts.localChromium,
+    open: (commandTimeoutMs) =>
+      ctx.sessions ? ctx.sessions.open(commandTimeoutMs, reuse) : openSession(opts, { slotName: ctx.slotName, chromedriverPort: ctx.chromedriverPort, commandTimeoutMs }),
+    close: (session, o) => (ctx.sessions ? ctx.sessions.close(session, o, reuse) : closeSession(opts, session, o)),
   };
 }
 
@@ -35,6 +43,10 @@ export async function runBrowserJob(
   signal: AbortSignal,
   onTimings?: (t: JobTimings) => void,
 ): Promise<DriverResult> {
-  if (job.benchmark === 'feature') return runBrowserFeatureJob(ctx, job, signal);
-  return runHarnessJob(slotTarget(ctx), job, signal, onTimings);
+  if (job.benchmark === 'feature') {
+    // its own session with a fake camera, on the slot's chromedriver port: a kept session goes first
+    await ctx.sessions?.closeKept();
+    return runBrowserFeatureJob(ctx, job, signal);
+  }
+  return runHarnessJob(slotTarget(ctx, job.settings.reuseBrowserSession === true), job, signal, onTimings);
 }

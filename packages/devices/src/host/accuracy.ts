@@ -3,6 +3,7 @@ import type { AccuracySummary, DatasetHeader, ModelSignature } from '@edgeproof/
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { datasetInputSets } from './inputs.ts';
 import { hostEnvironment } from './result-environment.ts';
+import { markMeasureEnd, markMeasureStart } from './phases.ts';
 import { createSession, deviceSessionOptions, toFeeds, toNumbers } from './session.ts';
 
 /**
@@ -19,6 +20,7 @@ export async function runAccuracy(job: DriverJob): Promise<DriverResult> {
 
   const acc = new AccuracyAccumulator(header.labels);
   const correct: number[] = [];
+  markMeasureStart();
   let shapes: Record<string, number[]> = {};
   for await (const set of datasetInputSets(job, job.settings.accuracyMaxSamples)) {
     if (correct.length === 0) shapes = set.shapes;
@@ -35,6 +37,7 @@ export async function runAccuracy(job: DriverJob): Promise<DriverResult> {
     acc.add(scores, label);
     correct.push(topK(scores, 1)[0] === label ? 1 : 0);
   }
+  markMeasureEnd();
   await session.release();
   if (correct.length === 0) throw new DriverError('invalid_input', 'the dataset has no samples');
 

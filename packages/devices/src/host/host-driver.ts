@@ -1,7 +1,10 @@
 import os from 'node:os';
-import type { DeviceRegistration, DeviceTier } from '@edgeproof/contracts';
+import type { ContentionThresholds, DeviceRegistration, DeviceTier } from '@edgeproof/contracts';
 import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
-import { runInInferenceProcess } from './inference-process.ts';
+import type { LocalChromiumOptions } from '../browser/local-chromium.ts';
+import { InferenceWorkers } from './inference-process.ts';
+import { runMeasured } from './measured-run.ts';
+import { HostLiteRt } from './litert-host.ts';
 
 export interface HostDriverOptions {
   /** default "host" */
@@ -13,20 +16,38 @@ export interface HostDriverOptions {
   minFreeMemoryMb?: number;
   /** extra node flags for each inference process */
   inferenceExecArgv?: string[];
+  /** keep the inference process between jobs (replaced after any failure); default true (host/README.md) */
+  reuseInferenceProcess?: boolean;
+  /** load above which a latency result is flagged contended; default DEFAULT_CONTENTION_THRESHOLDS */
+  contention?: ContentionThresholds;
+  /**
+   * TFLite jobs run with LiteRT.js (wasm) in the agent's own headless Chromium: its binaries (default
+   * /usr/bin/chromium, /usr/bin/chromedriver); false: refuse TFLite. litert/wasm is advertised only
+   * when both binaries run.
+   */
+  litert?: LocalChromiumOptions | false;
 }
 
-/** The agent's own machine: onnxruntime-node on the CPU, one inference process per job. */
+/**
+ * The agent's own machine: onnxruntime-node on the CPU in an inference process kept between jobs; TFLite with
+ * LiteRT.js in the agent's own headless Chromium (litert-host.ts).
+ */
 export class HostDriver implements DeviceDriver {
   readonly kind = 'host';
   readonly #opts: HostDriverOptions;
   readonly #running = new Map<AbortController, Promise<unknown>>();
+  readonly #workers: InferenceWorkers;
+  readonly #litert: HostLiteRt | undefined;
 
   constructor(opts: HostDriverOptions = {}) {
     this.#opts = opts;
+    this.#workers = new InferenceWorkers({ reuse: opts.reuseInferenceProcess ?? true, ...(opts.inferenceExecArgv ? { execArgv: opts.inferenceExecArgv } : {}) });
+    this.#litert = opts.litert === false ? undefined : new HostLiteRt(opts.litert ?? {});
   }
 
   async discover(): Promise<DeviceRegistration[]> {
     const cpu = os.cpus()[0]?.model?.trim();
+    const litertMissing = this.#litert ? await this.#litert.unavailableReason() : 'disabled (HostDriverOptions.litert = false)';
     return [
       {
         localKey: this.#opts.localKey ?? 'host',
@@ -38,8 +59,8 @@ export class HostDriver implements DeviceDriver {
         ramMb: Math.round(os.totalmem() / 2 ** 20),
         tier: this.#opts.tier ?? 'mid',
         tags: this.#opts.tags ?? [],
-        runtimes: ['onnxruntime-node'],
-        attributes: { arch: os.arch(), hostname: os.hostname() },
+        runtimes: litertMissing === null ? ['onnxruntime-node', 'litert/wasm'] : ['onnxruntime-node'],
+        attributes: { arch: os.arch(), hostname: os.hostname(), ...(litertMissing === null ? {} : { litertUnavailable: litertMissing }) },
       },
     ];
   }
@@ -52,19 +73,19 @@ export class HostDriver implements DeviceDriver {
   }
 
   async run(_device: DeviceRegistration, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
-    if (job.model.format !== 'onnx') {
-      throw new DriverError('unsupported', `the host driver runs ONNX models only, not ${job.model.format}`);
-    }
+    const litert = job.model.format === 'tflite' ? await this.#litertFor(job) : undefined;
     // dispose() must be able to stop the job as well as the caller's signal
     const own = new AbortController();
     const onAbort = () => own.abort(signal.reason);
     if (signal.aborted) own.abort(signal.reason);
     else signal.addEventListener('abort', onAbort, { once: true });
-    const running = runInInferenceProcess(job, {
-      timeoutMs: job.settings.timeoutSeconds * 1000,
-      signal: own.signal,
-      ...(this.#opts.inferenceExecArgv ? { execArgv: this.#opts.inferenceExecArgv } : {}),
-    });
+    const running = litert
+      ? litert.run(job, own.signal)
+      : runMeasured(this.#workers, job, {
+          timeoutMs: job.settings.timeoutSeconds * 1000,
+          signal: own.signal,
+          ...(this.#opts.contention ? { thresholds: this.#opts.contention } : {}),
+        });
     this.#running.set(own, running);
     try {
       return await running;
@@ -74,9 +95,22 @@ export class HostDriver implements DeviceDriver {
     }
   }
 
-  /** Kills every running inference process and waits until they have exited. */
+  /** TFLite runs on litert/wasm only; the job must not ask for another runtime. */
+  async #litertFor(job: DriverJob): Promise<HostLiteRt> {
+    const missing = this.#litert ? await this.#litert.unavailableReason() : 'it is disabled on this agent';
+    if (!this.#litert || missing !== null) {
+      throw new DriverError('unsupported', `the host driver runs TFLite models with LiteRT.js in the agent's own Chromium, and ${missing}`);
+    }
+    const other = job.settings.runtimes?.filter((r) => r !== 'litert/wasm' && r !== 'onnxruntime-node');
+    if (other?.length) throw new DriverError('unsupported', `the host device runs TFLite on litert/wasm only, not ${other.join(', ')}`);
+    return this.#litert;
+  }
+
+  /** Kills every running inference process and local Chromium, waits until they have exited. */
   async dispose(): Promise<void> {
     for (const c of this.#running.keys()) c.abort(new Error('driver disposed'));
     await Promise.allSettled(this.#running.values());
+    await this.#workers.close();
+    await this.#litert?.close();
   }
 }

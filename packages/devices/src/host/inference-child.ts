@@ -1,6 +1,8 @@
 /**
- * The inference process: receives one job over IPC, runs it with onnxruntime-node, sends back the result
- * or the error, and exits. Started by inference-process.ts; never imported.
+ * The inference process: receives a job over IPC, runs it with onnxruntime-node, sends back the result
+ * (with its phase marks) or the error. It exits after an error, and after a result unless the parent
+ * asked it to stay for the next job (keepAlive). Started by inference-process.ts; never imported.
+ * Nothing of a job outlives it but the process itself: each job creates and releases its own sessions.
  */
 import { Worker } from 'node:worker_threads';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
@@ -8,6 +10,7 @@ import { runAccuracy } from './accuracy.ts';
 import { runInterleavedLatency } from './interleaved-latency.ts';
 import { runLatency } from './latency.ts';
 import { runParity } from './parity.ts';
+import { resetPeakMemory, rssBytes, takePhases } from './phases.ts';
 import type { ChildMessage, ParentMessage } from './protocol.ts';
 
 function run(job: DriverJob): Promise<DriverResult> {
@@ -23,8 +26,10 @@ function run(job: DriverJob): Promise<DriverResult> {
   }
 }
 
-function reply(msg: ChildMessage): void {
-  process.send?.(msg, undefined, undefined, () => process.exit(0));
+function reply(msg: ChildMessage, exit: boolean): void {
+  process.send?.(msg, undefined, undefined, () => {
+    if (exit) process.exit(0);
+  });
 }
 
 // the agent went away: nobody is left to read a result
@@ -38,15 +43,35 @@ new Worker(
   { eval: true, workerData: { ppid: process.ppid } },
 ).unref();
 
-process.once('message', (msg: ParentMessage) => {
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+// what this process held at the start of its first job (fresh): a kept process is compared with it
+let baseRssBytes: number | undefined;
+
+process.on('message', (msg: ParentMessage) => {
+  // a kept process: drop what earlier jobs left on the JS heap before the peak-RSS mark is reset
+  gc();
+  const startRssBytes = rssBytes();
+  baseRssBytes ??= startRssBytes;
+  const memory = { baseRssBytes, startRssBytes };
+  resetPeakMemory();
+  takePhases();
   run(msg.job).then(
-    (result) => reply({ type: 'result', result }),
+    (result) => {
+      reply({ type: 'result', result, phases: takePhases(), memory }, msg.keepAlive !== true);
+      // off the job's clock: how much this process keeps once the job's garbage is gone (the parent retires it above a limit)
+      if (msg.keepAlive) {
+        setImmediate(() => {
+          gc();
+          process.send?.({ type: 'idle', rssBytes: rssBytes(), baseRssBytes: baseRssBytes ?? 0 } satisfies ChildMessage);
+        });
+      }
+    },
     (err: unknown) => {
       const error =
         err instanceof DriverError
           ? { code: err.code, message: err.message }
           : { code: 'failed' as const, message: err instanceof Error ? err.message : String(err) };
-      reply({ type: 'error', error });
+      reply({ type: 'error', error }, true);
     },
   );
 });

@@ -5,6 +5,7 @@ import type * as ort from 'onnxruntime-node';
 import type { DriverJob, DriverResult } from '../driver.ts';
 import { latencyInputSet } from './inputs.ts';
 import { hostEnvironment } from './result-environment.ts';
+import { markMeasureEnd, markMeasureStart, markWarmupStart, peakMemoryBytes } from './phases.ts';
 import { createSession, deviceSessionOptions, toFeeds, type Feeds } from './session.ts';
 
 /** Runs per block; blocks go A B B A, so a linear drift in speed hits both versions alike. */
@@ -57,6 +58,7 @@ export async function runInterleavedLatency(job: DriverJob, baseline: NonNullabl
   const b = await open(job, baseline, s.threads);
   const sides = [a.side, b.side] as const;
 
+  markWarmupStart();
   const warmupStart = performance.now();
   while (sides.some((x) => x.warmupRuns < s.warmupMinRuns) || performance.now() - warmupStart < s.warmupMinSeconds * 1000 * 2) {
     for (const x of sides) {
@@ -68,6 +70,7 @@ export async function runInterleavedLatency(job: DriverJob, baseline: NonNullabl
 
   const done = (x: Side) =>
     x.samples.length >= s.measureMaxRuns || x.measureMs >= s.measureMaxSeconds * 1000 || (x.samples.length >= s.measureMinRuns && x.measureMs >= s.measureMinSeconds * 1000);
+  markMeasureStart();
   for (let round = 0; !sides.every(done); round++) {
     const x = sides[ORDER[round % ORDER.length] as 0 | 1];
     // both sides keep alternating until both are done; only a side at its maximum sits out
@@ -80,9 +83,10 @@ export async function runInterleavedLatency(job: DriverJob, baseline: NonNullabl
       x.measureMs += ms;
     }
   }
+  markMeasureEnd();
   await Promise.all(sides.map((x) => x.session.release()));
 
-  const peak = process.resourceUsage().maxRSS * 1024;
+  const peak = peakMemoryBytes();
   const interleaved = {
     order: `blocks of ${INTERLEAVE_BLOCK} runs, A B B A`,
     peakMemoryNote: 'peak memory is of the one process that ran both models',

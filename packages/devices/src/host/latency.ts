@@ -4,6 +4,7 @@ import type { LatencySummary } from '@edgeproof/contracts';
 import type { DriverJob, DriverResult } from '../driver.ts';
 import { hostEnvironment } from './result-environment.ts';
 import { latencyInputSet } from './inputs.ts';
+import { markMeasureEnd, markMeasureStart, markWarmupStart, peakMemoryBytes } from './phases.ts';
 import { createSession, deviceSessionOptions, toFeeds } from './session.ts';
 
 /**
@@ -25,6 +26,7 @@ export async function runLatency(job: DriverJob): Promise<DriverResult> {
   const firstInferenceMs = performance.now() - firstStart;
 
   let warmupRuns = 0;
+  markWarmupStart();
   const warmupStart = performance.now();
   while (warmupRuns < s.warmupMinRuns || performance.now() - warmupStart < s.warmupMinSeconds * 1000) {
     await session.run(feeds);
@@ -33,6 +35,7 @@ export async function runLatency(job: DriverJob): Promise<DriverResult> {
   const warmupSeconds = (performance.now() - warmupStart) / 1000;
 
   const samples: number[] = [];
+  markMeasureStart();
   const measureStart = performance.now();
   for (;;) {
     const elapsedMs = performance.now() - measureStart;
@@ -43,6 +46,7 @@ export async function runLatency(job: DriverJob): Promise<DriverResult> {
     samples.push(performance.now() - t);
   }
   const measureSeconds = (performance.now() - measureStart) / 1000;
+  markMeasureEnd();
   await session.release();
 
   const summary: LatencySummary = {
@@ -53,7 +57,7 @@ export async function runLatency(job: DriverJob): Promise<DriverResult> {
     warmup: { runs: warmupRuns, seconds: warmupSeconds },
     measure: { runs: samples.length, seconds: measureSeconds },
     stats: summarize(samples),
-    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+    peakMemoryBytes: peakMemoryBytes(),
   };
   return { summary, rawSamples: samples, environment: await hostEnvironment(job, input.shapes) };
 }

@@ -11,6 +11,7 @@ import {
   toFeeds,
   toNumbers,
 } from './session.ts';
+import { markMeasureEnd, markMeasureStart } from './phases.ts';
 
 /**
  * Compares the measured session (settings.threads, all optimizations) with a reference session on the
@@ -24,6 +25,7 @@ export async function runParity(job: DriverJob): Promise<DriverResult> {
 
   const acc = new ParityAccumulator();
   const maxErrors: number[] = [];
+  markMeasureStart();
   let shapes: Record<string, number[]> = {};
   for await (const set of inputSets(job)) {
     if (maxErrors.length === 0) shapes = set.shapes;
@@ -40,6 +42,7 @@ export async function runParity(job: DriverJob): Promise<DriverResult> {
     }
     maxErrors.push(Math.max(0, ...thisSet.summary().map((o) => o.maxAbsError)));
   }
+  markMeasureEnd();
   await Promise.all([device.release(), reference.release()]);
 
   const summary: ParitySummary = {

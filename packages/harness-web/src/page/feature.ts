@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-web';
 import { decodeFrameIndex, decodeFrameIndexI420, maskFrameCode, maskFrameCodeI420 } from '@edgeproof/scenes/frame-code';
 import { checkFeatureResult } from '../feature-result.ts';
+import { featureLiteRtLoader } from './feature-litert.ts';
 import { createFrameGrabber, type FrameGrabber } from './frame-grab.ts';
 import { FEATURE_HARNESS_GLOBAL, type FeatureFrameOut, type FeatureHarnessErrorCode, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '../feature-protocol.ts';
 
@@ -80,9 +81,10 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
   const feature = await loadFeature(spec.bundleUrl);
+  const litert = featureLiteRtLoader(spec.settings.threads);
   const initStart = performance.now();
   try {
-    await within(Promise.resolve().then(() => feature.init({ modelUrls: spec.modelUrls, settings: spec.settings, ort })), spec.initTimeoutMs, 'feature init()');
+    await within(Promise.resolve().then(() => feature.init({ modelUrls: spec.modelUrls, settings: spec.settings, ort, litert: litert.load })), spec.initTimeoutMs, 'feature init()');
   } catch (e) {
     if (e instanceof Failure) throw e;
     throw new Failure('invalid_feature', `feature init() threw: ${describe(e)}`);
@@ -164,9 +166,11 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
     for (const t of stream.getTracks()) t.stop();
     await within(Promise.resolve().then(() => feature.dispose()), spec.initTimeoutMs, 'feature dispose()').catch(() => {});
   }
+  const lrt = litert.loaded();
   return {
     ok: true,
     runtimeVersion: ort.env.versions.web ?? ort.env.versions.common,
+    ...(lrt ? { litertVersion: lrt.version } : {}),
     threads: ort.env.wasm.numThreads ?? spec.settings.threads,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     captureClock,

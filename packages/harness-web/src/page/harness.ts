@@ -1,14 +1,16 @@
 /**
  * The harness page's script (bundled by esbuild, served as /harness/harness.js). Loads a job's model and
- * inputs from the harness server, runs one benchmark with onnxruntime-web, and answers the agent through
- * `window.edgeproofHarness.run(spec)` (called with WebDriver executeAsync).
+ * inputs from the harness server, runs one benchmark with onnxruntime-web (ONNX) or LiteRT.js (TFLite),
+ * and answers the agent through `window.edgeproofHarness.run(spec)` (called with WebDriver executeAsync).
  */
-import * as ort from 'onnxruntime-web';
 import { decodeInputSets, type PackedSet } from '../input-pack.ts';
 import { HARNESS_GLOBAL, type HarnessGlobal, type HarnessResult, type HarnessSpec, type HarnessSuccess } from '../protocol.ts';
-import { collectOutputs, collectScores, createSession, HarnessError, measureLatency } from './benchmarks.ts';
+import { collectOutputs, collectScores, HarnessError, measureLatency } from './benchmarks.ts';
 import { BrowserWatch, hasWebGpuAdapter } from './browser-report.ts';
 import { INTERLEAVE_ORDER, measureInterleavedLatency } from './interleaved.ts';
+import { litertRuntime } from './litert-runtime.ts';
+import { ortRuntime } from './ort-runtime.ts';
+import type { PageRuntime } from './runtime.ts';
 
 let used = false;
 
@@ -30,19 +32,16 @@ function decodeSets(bytes: ArrayBuffer): PackedSet[] {
 }
 
 async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessSuccess> {
-  // the wasm backend reads these once, at its first session: one job per page load
+  // both runtimes set their wasm options once per page (ort.env, loadLiteRt): one job per page load
   if (used) throw new HarnessError('failed', 'the harness page runs one job per load; reload it first');
   used = true;
   if (spec.threads > 1 && !globalThis.crossOriginIsolated) {
     throw new HarnessError('unsupported', `threads=${spec.threads} needs a cross-origin isolated page (COOP/COEP headers)`);
   }
+  const runtimeName = spec.runtime ?? 'onnxruntime-web';
   if (spec.executionProvider === 'webgpu' && !(await hasWebGpuAdapter())) {
-    throw new HarnessError('unsupported', 'executionProvider webgpu asked, but this browser gives no WebGPU adapter');
+    throw new HarnessError('unsupported', `executionProvider webgpu asked (${runtimeName}), but this browser gives no WebGPU adapter; no fallback to wasm is made`);
   }
-  ort.env.wasm.numThreads = spec.threads;
-  ort.env.wasm.simd = spec.simd;
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = 'error';
 
   const [model, inputs] = await Promise.all([fetchBytes(spec.modelUrl, 'model'), fetchBytes(spec.inputsUrl, 'inputs')]);
   const sets = decodeSets(inputs);
@@ -52,19 +51,22 @@ async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessS
     : undefined;
 
   await watch.start(spec.pressureSampleIntervalMs ?? 1000);
-  // includes the wasm runtime's own start on this page (the first session of the page starts it)
+  const runtime: PageRuntime = runtimeName === 'litert' ? await litertRuntime(spec) : await ortRuntime(spec);
+  // onnxruntime-web: includes the wasm runtime's own start (its first session starts it); LiteRT.js: loadAndCompile
   const createStart = performance.now();
-  const session = await createSession(new Uint8Array(model), spec);
+  const session = await runtime.createSession(new Uint8Array(model));
   const sessionCreateMs = performance.now() - createStart;
 
   const base = {
     ok: true as const,
-    runtimeVersion: ort.env.versions.web ?? ort.env.versions.common,
+    runtime: runtime.name,
+    runtimeVersion: runtime.version,
     executionProvider: spec.executionProvider,
-    threads: ort.env.wasm.numThreads ?? spec.threads,
-    simd: String(ort.env.wasm.simd),
+    threads: runtime.threads,
+    simd: runtime.simd,
     inputNames: [...session.inputNames],
     outputNames: [...session.outputNames],
+    timing: runtime.timing,
   };
   try {
     switch (spec.benchmark) {
@@ -72,27 +74,27 @@ async function runSpec(spec: HarnessSpec, watch: BrowserWatch): Promise<HarnessS
         if (baselineFiles) {
           const [bModel, bInputs] = baselineFiles;
           const t = performance.now();
-          const baseline = await createSession(new Uint8Array(bModel), spec);
+          const baseline = await runtime.createSession(new Uint8Array(bModel));
           const b = { session: baseline, set: decodeSets(bInputs)[0] as PackedSet, sessionCreateMs: performance.now() - t };
           try {
             const both = await measureInterleavedLatency({ session, set: sets[0] as PackedSet, sessionCreateMs }, b, spec, watch);
-            return { ...base, latency: both.a, baselineLatency: both.b, interleaveOrder: INTERLEAVE_ORDER, browser: await watch.report() };
+            return { ...base, runtimeDetails: runtime.details(), latency: both.a, baselineLatency: both.b, interleaveOrder: INTERLEAVE_ORDER, browser: await watch.report() };
           } finally {
             await baseline.release();
           }
         }
         const timings = await measureLatency(session, sets[0] as PackedSet, spec, watch);
-        return { ...base, latency: { sessionCreateMs, ...timings }, browser: await watch.report() };
+        return { ...base, runtimeDetails: runtime.details(), latency: { sessionCreateMs, ...timings }, browser: await watch.report() };
       }
       case 'accuracy': {
         if (spec.scoreOutput === undefined || spec.labelCount === undefined) {
           throw new HarnessError('invalid_input', 'accuracy needs scoreOutput and labelCount');
         }
         const scores = await collectScores(session, sets, spec.scoreOutput, spec.labelCount, watch);
-        return { ...base, scores, browser: await watch.report() };
+        return { ...base, runtimeDetails: runtime.details(), scores, browser: await watch.report() };
       }
       case 'parity':
-        return { ...base, outputs: await collectOutputs(session, sets, watch), browser: await watch.report() };
+        return { ...base, outputs: await collectOutputs(session, sets, watch), runtimeDetails: runtime.details(), browser: await watch.report() };
     }
   } finally {
     await session.release();

@@ -1,8 +1,7 @@
-import type * as ort from 'onnxruntime-web';
 import type { PackedSet } from '../input-pack.ts';
 import type { HarnessLoopSettings, LatencyTimings } from '../protocol.ts';
-import { runOnce, toFeeds } from './benchmarks.ts';
 import type { BrowserWatch } from './browser-report.ts';
+import { runOnce, type Feeds, type RuntimeSession } from './runtime.ts';
 
 /** Runs per block; blocks go A B B A, as in the host driver's interleaved latency (packages/devices/src/host/interleaved-latency.ts). */
 export const INTERLEAVE_BLOCK = 5;
@@ -10,14 +9,14 @@ const ORDER = [0, 1, 1, 0] as const;
 export const INTERLEAVE_ORDER = `blocks of ${INTERLEAVE_BLOCK} runs, A B B A`;
 
 export interface InterleavedSide {
-  session: ort.InferenceSession;
+  session: RuntimeSession;
   set: PackedSet;
   sessionCreateMs: number;
 }
 
 interface Side {
-  session: ort.InferenceSession;
-  feeds: Record<string, ort.Tensor>;
+  session: RuntimeSession;
+  feeds: Feeds;
   sessionCreateMs: number;
   firstInferenceMs: number;
   warmupRuns: number;
@@ -36,14 +35,22 @@ export async function measureInterleavedLatency(
   s: HarnessLoopSettings,
   watch: BrowserWatch,
 ): Promise<{ a: LatencyTimings; b: LatencyTimings }> {
+  const opened: { session: RuntimeSession; feeds: Feeds }[] = [];
   const open = async (x: InterleavedSide): Promise<Side> => {
-    const feeds = toFeeds(x.set, x.session.inputNames);
+    const feeds = x.session.feeds(x.set);
+    opened.push({ session: x.session, feeds });
     const t = performance.now();
     await runOnce(x.session, feeds);
     return { session: x.session, feeds, sessionCreateMs: x.sessionCreateMs, firstInferenceMs: performance.now() - t, warmupRuns: 0, samples: [], measureMs: 0 };
   };
-  const sides = [await open(a), await open(b)] as const;
+  try {
+    return await measureSides([await open(a), await open(b)], s, watch);
+  } finally {
+    for (const o of opened) o.session.dropFeeds(o.feeds);
+  }
+}
 
+async function measureSides(sides: readonly [Side, Side], s: HarnessLoopSettings, watch: BrowserWatch): Promise<{ a: LatencyTimings; b: LatencyTimings }> {
   const warmupStart = performance.now();
   while (sides.some((x) => x.warmupRuns < s.warmupMinRuns) || performance.now() - warmupStart < s.warmupMinSeconds * 1000 * 2) {
     for (const x of sides) {

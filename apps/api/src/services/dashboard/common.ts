@@ -1,5 +1,6 @@
 import type { ApprovalBadge, DashDevice, VersionFigures } from '@edgeproof/contracts';
 import type { Approval, Device, Job, ModelVersion, Result } from '@edgeproof/db';
+import { contentionOf } from '@edgeproof/gating';
 
 export function dashDevice(d: Pick<Device, 'id' | 'localKey' | 'platform' | 'tier' | 'maker' | 'model'>): DashDevice {
   return { id: d.id, localKey: d.localKey, platform: d.platform, tier: d.tier, maker: d.maker, model: d.model };
@@ -56,6 +57,7 @@ export function versionFigures(jobs: readonly JobWithResult[]): VersionFigures {
             firstInferenceMs: latency.firstInferenceMs,
             peakMemoryBytes: latency.peakMemoryBytes,
             thermalState: String((lat.environment as { thermalState?: unknown }).thermalState ?? 'unavailable'),
+            contended: contentionOf(lat.environment),
           }
         : null,
     accuracy: accuracy ? { top1: accuracy.top1, top5: accuracy.top5, samples: accuracy.samples } : null,

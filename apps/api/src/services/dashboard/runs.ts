@@ -1,7 +1,13 @@
-import type { RunProgress } from '@edgeproof/contracts';
+import { OpProfile, type RunProgress } from '@edgeproof/contracts';
 import type { Db } from '@edgeproof/db';
 import { notFound } from '../../errors.ts';
 import { dashDevice, resultWithoutSamples, versionFigures } from './common.ts';
+
+/** the per-operator table a TFLite benchmark_model run stored in its latency summary, when it has one */
+function opProfileOf(summary: unknown): { opProfile?: OpProfile } {
+  const parsed = OpProfile.safeParse((summary as { opProfile?: unknown } | null | undefined)?.opProfile);
+  return parsed.success ? { opProfile: parsed.data } : {};
+}
 
 /** A run's progress per job, without raw samples, so a page can poll it every second or two. */
 export async function runProgress(db: Db, id: string): Promise<RunProgress> {
@@ -27,7 +33,7 @@ export async function runProgress(db: Db, id: string): Promise<RunProgress> {
       requestedBy: run.requestedBy,
       createdAt: run.createdAt.toISOString(),
       finishedAt: run.finishedAt?.toISOString() ?? null,
-      progress: { total: run.jobs.length, queued: count('queued'), running: count('running'), succeeded: count('succeeded'), failed: count('failed') },
+      progress: { total: run.jobs.length, queued: count('queued'), running: count('running'), succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') },
     },
     jobs: run.jobs.map((j) => {
       const f = versionFigures([j]);
@@ -52,6 +58,7 @@ export async function runProgress(db: Db, id: string): Promise<RunProgress> {
         startedAt: j.startedAt?.toISOString() ?? null,
         finishedAt: j.finishedAt?.toISOString() ?? null,
         headline,
+        ...opProfileOf(j.result?.summary),
       };
     }),
   };

@@ -1,6 +1,7 @@
 import type { ApprovalKind, AuditAction, Role } from '@edgeproof/contracts';
 import type { Db, Prisma } from '@edgeproof/db';
 import type { Principal } from '../../plugins/auth.ts';
+import { announceChange, changeCommitted } from '../cache/changes.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -23,9 +24,13 @@ export interface ApproveInput extends Scope {
 
 const ACTION: Record<ApprovalKind, AuditAction> = { automatic: 'auto-approve', manual: 'approve', override: 'override' };
 
-/** Approves a version for a scope: the scope's previous approval is superseded; the audit log records it. */
+/**
+ * Approves a version for a scope: the scope's previous approval is superseded; the audit log records
+ * it; every replica's cached approved answers for the model are dropped (its change notification).
+ */
 export async function approve(db: Db, input: ApproveInput, actor: { name: string; role: Role }) {
-  return db.$transaction(async (tx) => {
+  const change = { topic: 'approval', key: input.modelName } as const;
+  const approval = await db.$transaction(async (tx) => {
     const previous = await tx.approval.findMany({
       where: { modelId: input.modelId, platform: input.platform, tier: input.tier, channel: input.channel, revokedAt: null, supersededAt: null },
       include: { modelVersion: { select: { version: true } } },
@@ -60,12 +65,15 @@ export async function approve(db: Db, input: ApproveInput, actor: { name: string
         supersedes: previous.map((p) => ({ approval: p.id, version: p.modelVersion.version })),
       },
     });
+    await announceChange(tx, change);
     return approval;
   });
+  changeCommitted(db, change);
+  return approval;
 }
 
 export async function revoke(db: Db, approvalId: string, reason: string, principal: Principal) {
-  return db.$transaction(async (tx) => {
+  const approval = await db.$transaction(async (tx) => {
     const approval = await tx.approval.update({
       where: { id: approvalId },
       data: { revokedAt: new Date(), revokedBy: principal.name, revokeReason: reason },
@@ -81,8 +89,11 @@ export async function revoke(db: Db, approvalId: string, reason: string, princip
       reason,
       evidence: { scope: { platform: approval.platform, tier: approval.tier, channel: approval.channel }, gate: approval.gateEvaluationId, kind: approval.kind },
     });
+    await announceChange(tx, { topic: 'approval', key: approval.model.name });
     return approval;
   });
+  changeCommitted(db, { topic: 'approval', key: approval.model.name });
+  return approval;
 }
 
 export interface AuditInput {

@@ -1,7 +1,7 @@
 import type { GatePolicy } from '@edgeproof/contracts';
 import { PopulationEntry } from '@edgeproof/contracts';
 import type { Db, ModelVersion, RunRow } from '@edgeproof/db';
-import type { GateEvidence, Measurement } from '@edgeproof/gating';
+import { contentionOf, type GateEvidence, type Measurement } from '@edgeproof/gating';
 import { z } from 'zod';
 import { INTERLEAVED_ROLE } from '../job-payload.ts';
 
@@ -43,6 +43,7 @@ export async function loadEvidence(db: Db, run: RunRow, policy: GatePolicy): Pro
         summary: j.result?.summary ?? null,
         rawSamples: j.result?.rawSamples ?? [],
         thermalState,
+        contention: contentionOf(environment),
       };
       if (j.role !== INTERLEAVED_ROLE) return [own];
       // an interleaved job measured the baseline in the same session: its half of the evidence

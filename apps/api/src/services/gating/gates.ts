@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { AppError, notFound } from '../../errors.ts';
 import type { Principal } from '../../plugins/auth.ts';
 import type { DeviceQueues } from '../../plugins/queues.ts';
+import { cancelRun } from '../cancel.ts';
 import { INTERLEAVED_ROLE } from '../job-payload.ts';
 import { createRun, loadRun } from '../runs.ts';
 import { approve, findApproved } from './approvals.ts';
@@ -119,10 +120,12 @@ export async function advanceGate(deps: GateDeps, id: string): Promise<GateRow |
   if (gate.status === 'running' && policy.confirm && needsConfirmation(decision)) {
     try {
       const { run: confirm } = await createRun(deps.db, deps.queues, deps.log, confirmationRequest(run), gate.createdBy, `gate:${gate.id}:confirm`);
-      await deps.db.gateEvaluation.updateMany({
+      const linked = await deps.db.gateEvaluation.updateMany({
         where: { id, status: 'running' },
         data: { status: 'confirming', confirmRunId: confirm.id, firstAttempt: decision.results as object[], results: decision.results as object[] },
       });
+      // the gate was cancelled meanwhile: its confirmation run must not run either
+      if (!linked.count && (await loadGate(deps.db, id))?.status === 'cancelled') await cancelRun(deps, confirm.id, 'gate cancelled').catch(() => undefined);
       return loadGate(deps.db, id);
     } catch (err) {
       deps.log.warn({ err, gate: id }, 'could not start the confirmation run; deciding on the first run');

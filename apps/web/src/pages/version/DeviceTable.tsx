@@ -13,7 +13,14 @@ function Cells({ f }: { f: VersionFigures }) {
       <td>{f.accuracy ? `${formatPercent(f.accuracy.top1)} / ${formatPercent(f.accuracy.top5)}` : '—'}</td>
       <td>{f.parity ? formatNumber(f.parity.maxAbsError) : '—'}</td>
       <td>{formatBytes(f.latency?.peakMemoryBytes)}</td>
-      <td>{f.latency ? `${f.latency.count} · ${f.latency.thermalState}` : '—'}</td>
+      <td>
+        {f.latency ? `${f.latency.count} · ${f.latency.thermalState}` : '—'}
+        {f.latency?.contended ? (
+          <div className="state error" data-testid="contended" title={f.latency.contended}>
+            contended: gates inconclusive
+          </div>
+        ) : null}
+      </td>
     </>
   );
 }

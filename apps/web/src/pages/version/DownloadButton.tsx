@@ -1,16 +1,16 @@
 import { useState } from 'react';
-import { tokenStore } from '../../api/client.ts';
+import { http } from '../../api/client.ts';
 
 /** Downloads carry the bearer token, so they go through fetch and a blob URL rather than a plain link. */
 export function DownloadButton({ model, version }: { model: string; version: string }) {
   const [error, setError] = useState<string | null>(null);
   const download = async () => {
     setError(null);
-    const res = await fetch(`/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}/download`, {
-      headers: { authorization: `Bearer ${tokenStore.get() ?? ''}` },
-    });
-    if (!res.ok) {
-      setError(`download failed: ${res.status}`);
+    let res: Response;
+    try {
+      res = await http.send('GET', `/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}/download`, { timeoutMs: 600_000 });
+    } catch (err) {
+      setError(`download failed: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `${model}-${version}`;

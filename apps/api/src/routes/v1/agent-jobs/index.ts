@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../../errors.ts';
 import { assertCurrentEpoch, boundAgent, callerEpoch, callingAgent, holdCurrentEpoch } from '../../../services/agent-identity.ts';
 import { bullJobId } from '../../../services/job-payload.ts';
 import { refreshRunStatus } from '../../../services/run-status.ts';
+import { RESULT_TRANSACTION_TIMEOUT_MS, storeRawSamples } from '../../../services/raw-samples.ts';
 
 const Params = z.strictObject({ jobId: z.uuid() });
 const ResultAck = z.object({ stored: z.boolean() });
@@ -115,6 +116,8 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
         return reply.status(200).send({ stored: false });
       }
       await app.dispatcher.assertLock(job, lockToken);
+      // nothing more will come of a cancelled job: its queue entry is done, the device free
+      if (job.status === 'cancelled') await app.dispatcher.complete(job.agent, job, lockToken, 'cancelled');
       if (job.status !== 'running') {
         throw new AppError(409, 'conflict', `job ${job.id} is ${job.status}, not running: a result is accepted only for a started job${job.status === 'failed' ? ` (it failed: ${job.error ?? 'no reason'})` : ''}`);
       }
@@ -127,11 +130,13 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
           if (!(await claimJob(tx, job, ['running'], done))) {
             throw new AppError(409, 'conflict', `job ${job.id} stopped running before this result arrived (failed, cancelled, finished or moved to another device)`);
           }
-          await tx.result.create({
-            data: { jobId: job.id, attempt: result.attempt, summary: result.summary as object, rawSamples: result.rawSamples, environment: result.environment as object },
+          const created = await tx.result.create({
+            data: { jobId: job.id, attempt: result.attempt, summary: result.summary as object, rawSamples: [], environment: result.environment as object },
+            select: { id: true },
           });
+          await storeRawSamples(tx, created.id, result.rawSamples);
           await refreshRunStatus(tx, job.runId);
-        });
+        }, { timeout: RESULT_TRANSACTION_TIMEOUT_MS });
       } catch (err) {
         // a concurrent post of the same job won the race: the first result stays
         const duplicate = err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';

@@ -3,6 +3,9 @@ import { toDeviceOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
+import { Coalescer } from '../../../services/reads/coalesce.ts';
+import { devicesJson } from '../../../services/reads/devices.ts';
+import { sendJsonText } from '../../../services/reads/reply.ts';
 
 const DeviceQuery = z.strictObject({
   platform: z.string().optional(),
@@ -11,14 +14,12 @@ const DeviceQuery = z.strictObject({
 });
 
 const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get('/', { schema: { querystring: DeviceQuery, response: { 200: z.object({ items: z.array(DeviceOut) }) } } }, async (request) => {
+  // dashboards poll the device list: the same list asked for at once is one query (services/reads/coalesce.ts)
+  const lists = new Coalescer<string>();
+  app.get('/', { schema: { querystring: DeviceQuery, response: { 200: z.object({ items: z.array(DeviceOut) }) } } }, async (request, reply) => {
     const { platform, tier, status } = request.query;
-    const rows = await app.db.device.findMany({
-      where: { ...(platform ? { platform } : {}), ...(tier ? { tier } : {}), ...(status ? { status } : {}) },
-      include: { agent: true },
-      orderBy: [{ tier: 'asc' }, { platform: 'asc' }, { localKey: 'asc' }],
-    });
-    return { items: rows.map(toDeviceOut) };
+    const items = await lists.run(JSON.stringify([platform, tier, status]), () => devicesJson(app.sql, { platform, tier, status }));
+    return sendJsonText(reply, `{"items":${items}}`);
   });
 
   app.get('/:id', { schema: { params: z.strictObject({ id: z.uuid() }), response: { 200: DeviceOut } } }, async (request) => {

@@ -1,9 +1,10 @@
-import { GateCreate, GateOut, GateReevaluate, Page, PageQuery, Slug } from '@edgeproof/contracts';
+import { ErrorBody, GateCreate, GateOut, GateReevaluate, Page, PageQuery, Slug } from '@edgeproof/contracts';
 import { gateInclude, toGateOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
-import { advanceGate, advanceOpenGates, reevaluateGate, startGate, type GateDeps } from '../../../services/gating/gates.ts';
+import { cancelGate } from '../../../services/gating/gate-cancel.ts';
+import { advanceGate, reevaluateGate, startGate, type GateDeps } from '../../../services/gating/gates.ts';
 import { pageArgs, toPage } from '../../../services/pagination.ts';
 
 const IdParams = z.strictObject({ id: z.uuid() });
@@ -14,13 +15,7 @@ const GateListQuery = PageQuery.extend({ model: Slug.optional() });
 const gateRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = (): GateDeps => ({ db: app.db, queues: app.queues, log: app.log });
 
-  if (app.config.startWatchdog !== false) {
-    const timer = setInterval(() => {
-      advanceOpenGates(deps()).catch((err: unknown) => app.log.error({ err }, 'advancing gates failed'));
-    }, app.config.WATCHDOG_INTERVAL_MS);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
-  }
+  // open gates also advance without a reader: the reconciler's loop (plugins/services.ts), one replica at a time
 
   app.post(
     '/',
@@ -46,6 +41,19 @@ const gateRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!gate) throw notFound(`gate ${request.params.id}`);
     return toGateOut(gate, app.publicUrl());
   });
+
+  app.post(
+    '/:id/cancel',
+    {
+      config: { roles: ['ml_engineer', 'ci'] },
+      schema: {
+        description: 'Cancels a running or confirming gate and its runs: no verdict, nothing approved. Repeating it answers the cancelled gate; a decided gate is 409.',
+        params: IdParams,
+        response: { 200: GateOut, 409: ErrorBody },
+      },
+    },
+    async (request) => toGateOut(await cancelGate(deps(), request.params.id, request.principal.name), app.publicUrl()),
+  );
 
   app.post(
     '/:id/reevaluate',

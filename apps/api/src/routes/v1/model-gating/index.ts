@@ -1,10 +1,10 @@
 import { ApprovedModelOut, ApprovedQuery, Slug, StoredPolicyCreate, StoredPolicyOut } from '@edgeproof/contracts';
-import { toStoredPolicyOut, toModelVersionOut } from '@edgeproof/db';
+import { toStoredPolicyOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
-import { findApproved } from '../../../services/gating/approvals.ts';
-import { sendWithEtag } from '../../../services/gating/etag.ts';
+import { approvedAnswer } from '../../../services/gating/approved-reads.ts';
+import { REVALIDATE, sendJsonAnswer } from '../../../services/gating/etag.ts';
 import { savePolicy } from '../../../services/gating/policies.ts';
 
 const NameParams = z.strictObject({ name: Slug });
@@ -18,31 +18,14 @@ const modelGatingRoutes: FastifyPluginAsyncZod = async (app) => {
     return model;
   };
 
+  // the read every app makes: answered from the in-process cache (services/gating/approved-reads.ts)
   app.get(
     '/:name/approved',
     { schema: { params: NameParams, querystring: ApprovedQuery, response: { 200: ApprovedModelOut } } },
     async (request, reply) => {
-      const model = await findModel(request.params.name);
-      const q = request.query;
-      const approval = await findApproved(app.db, model.id, q);
-      if (!approval) {
-        const scope = `platform ${q.platform ?? 'any'}, tier ${q.tier ?? 'any'}, channel ${q.channel}`;
-        throw notFound(`approved version of ${model.name} for ${scope}`);
-      }
-      const v = toModelVersionOut(approval.modelVersion, model.name, app.publicUrl());
-      const body: ApprovedModelOut = {
-        model: model.name,
-        version: v.version,
-        sha256: v.sha256,
-        sizeBytes: v.sizeBytes,
-        gzipSizeBytes: v.gzipSizeBytes,
-        format: v.format,
-        downloadUrl: v.downloadUrl,
-        scope: { platform: approval.platform, tier: approval.tier, channel: approval.channel },
-        approval: { id: approval.id, kind: approval.kind, approvedBy: approval.approvedBy, approvedAt: approval.createdAt.toISOString() },
-        evidenceUrl: approval.gateEvaluationId ? `${app.publicUrl()}/v1/gates/${approval.gateEvaluationId}` : null,
-      };
-      return sendWithEtag(request, reply, body);
+      const answer = await approvedAnswer(app, app.readCaches.approved, request.params.name, request.query);
+      if (!answer.found) throw notFound(answer.message);
+      return sendJsonAnswer(request, reply, answer, REVALIDATE);
     },
   );
 

@@ -38,11 +38,14 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/', { schema: { querystring: PageQuery, response: { 200: Page(ModelOut) } } }, async (request) => {
-    const rows = await app.db.model.findMany({
-      ...pageArgs(request.query),
-      include: { versions: { orderBy: { createdAt: 'desc' }, take: 1, select: { version: true } } },
-    });
-    return toPage(rows, request.query.limit, (m) => toModelOut(m, m.versions[0]?.version ?? null));
+    const rows = await app.db.model.findMany(pageArgs(request.query));
+    // the newest version of each model on the page, one row each (a nested `take` would load them all)
+    const latest = await app.sql.query<{ modelId: string; version: string }>(
+      'SELECT DISTINCT ON ("modelId") "modelId", version FROM "ModelVersion" WHERE "modelId" = ANY($1::uuid[]) ORDER BY "modelId", "createdAt" DESC, id DESC',
+      [rows.map((m) => m.id)],
+    );
+    const versions = new Map(latest.rows.map((v) => [v.modelId, v.version]));
+    return toPage(rows, request.query.limit, (m) => toModelOut(m, versions.get(m.id) ?? null));
   });
 
   app.get('/:name', { schema: { params: NameParams, response: { 200: ModelOut } } }, async (request) => {

@@ -4,8 +4,10 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../errors.ts';
+import { announceChange, changeCommitted } from '../../../services/cache/changes.ts';
+import { releaseAnswer, releaseKey } from '../../../services/gating/approved-reads.ts';
 import { findApproved } from '../../../services/gating/approvals.ts';
-import { sendWithEtag } from '../../../services/gating/etag.ts';
+import { IMMUTABLE, sendJsonAnswer } from '../../../services/gating/etag.ts';
 
 const Params = z.strictObject({ app: Slug, appVersion: VersionName });
 
@@ -47,8 +49,15 @@ const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const existing = await find();
       if (existing) return answerExisting(existing);
+      const change = { topic: 'release', key: releaseKey(appName, appVersion) } as const;
       try {
-        const row = await app.db.releaseManifest.create({ data: { app: appName, appVersion, models, createdBy: request.principal.name } });
+        // replicas that cached "not found" for it drop that on commit
+        const row = await app.db.$transaction(async (tx) => {
+          const created = await tx.releaseManifest.create({ data: { app: appName, appVersion, models, createdBy: request.principal.name } });
+          await announceChange(tx, change);
+          return created;
+        });
+        changeCommitted(app.db, change);
         return reply.status(201).send(toReleaseManifestOut(row));
       } catch (err) {
         // a concurrent PUT created it first: answer as if it had been there
@@ -59,10 +68,11 @@ const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  // never changes once created, so caches anywhere may keep it; answered from the in-process cache
   app.get('/:app/:appVersion', { schema: { params: Params, response: { 200: ReleaseManifestOut } } }, async (request, reply) => {
-    const row = await app.db.releaseManifest.findUnique({ where: { app_appVersion: { app: request.params.app, appVersion: request.params.appVersion } } });
-    if (!row) throw notFound(`release manifest ${request.params.app} ${request.params.appVersion}`);
-    return sendWithEtag(request, reply, toReleaseManifestOut(row));
+    const answer = await releaseAnswer(app.db, app.readCaches.releases, request.params.app, request.params.appVersion);
+    if (!answer.found) throw notFound(answer.message);
+    return sendJsonAnswer(request, reply, answer, IMMUTABLE);
   });
 };
 export default releaseRoutes;

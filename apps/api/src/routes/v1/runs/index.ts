@@ -1,13 +1,18 @@
-import { Page, PageQuery, RunCreate, RunOut, RunSummaryOut, Slug } from '@edgeproof/contracts';
-import { toRunOut, toRunSummaryOut } from '@edgeproof/db';
+import { ErrorBody, Page, PageQuery, RunCreate, RunOut, RunSummaryOut, Slug } from '@edgeproof/contracts';
+import { toRunOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
-import { pageArgs, toPage } from '../../../services/pagination.ts';
-import { createRun, loadRun, runSummaryInclude } from '../../../services/runs.ts';
+import { cancelRun } from '../../../services/cancel.ts';
+import { cancelGatesOfCancelledRuns } from '../../../services/gating/gate-cancel.ts';
+import { Coalescer } from '../../../services/reads/coalesce.ts';
+import { sendJsonText } from '../../../services/reads/reply.ts';
+import { runJson, runsPageJson } from '../../../services/reads/runs.ts';
+import { createRun } from '../../../services/runs.ts';
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 const RunListQuery = PageQuery.extend({ model: Slug.optional() });
+const RunReadQuery = z.object({ samples: z.enum(['true', 'false']).default('true') });
 
 const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -19,20 +24,46 @@ const runRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get('/', { schema: { querystring: RunListQuery, response: { 200: Page(RunSummaryOut) } } }, async (request) => {
-    const { model, ...page } = request.query;
-    const rows = await app.db.evaluationRun.findMany({
-      where: model ? { modelVersion: { model: { name: model } } } : {},
-      include: runSummaryInclude,
-      ...pageArgs(page),
-    });
-    return toPage(rows, page.limit, toRunSummaryOut);
+  // dashboards and CLIs poll run lists: the same page asked for at once is one query (services/reads/coalesce.ts)
+  const pages = new Coalescer<string>();
+  app.get('/', { schema: { querystring: RunListQuery, response: { 200: Page(RunSummaryOut) } } }, async (request, reply) => {
+    const { model, limit, cursor } = request.query;
+    return sendJsonText(reply, await pages.run(JSON.stringify([model, limit, cursor]), () => runsPageJson(app.sql, { model, limit, cursor })));
   });
 
-  app.get('/:id', { schema: { params: z.strictObject({ id: z.uuid() }), response: { 200: RunOut } } }, async (request) => {
-    const run = await loadRun(app.db, request.params.id);
-    if (!run) throw notFound(`run ${request.params.id}`);
-    return toRunOut(run);
-  });
+  app.post(
+    '/:id/cancel',
+    {
+      config: { roles: ['ml_engineer', 'ci'] },
+      schema: {
+        description:
+          'Cancels a queued or running run: queued jobs leave their device queues, running ones are told to stop at their next lock renewal, and the run (and a gate waiting on it) ends cancelled. Repeating it answers the cancelled run; a finished run is 409.',
+        params: z.strictObject({ id: z.uuid() }),
+        response: { 200: RunOut, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const run = await cancelRun({ db: app.db, queues: app.queues, log: request.log }, request.params.id, request.principal.name);
+      await cancelGatesOfCancelledRuns(app.db, run.id);
+      return toRunOut(run);
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        description: 'A run with its jobs and their results. `samples=false` leaves the raw samples out (of every result and its environment): what a dashboard or a poll needs.',
+        params: z.strictObject({ id: z.uuid() }),
+        querystring: RunReadQuery,
+        response: { 200: RunOut },
+      },
+    },
+    async (request, reply) => {
+      const body = await runJson(app.sql, request.params.id, request.query.samples !== 'false');
+      if (body === null) throw notFound(`run ${request.params.id}`);
+      return sendJsonText(reply, body);
+    },
+  );
 };
 export default runRoutes;

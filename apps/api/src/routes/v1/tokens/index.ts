@@ -2,6 +2,7 @@ import { TokenCreate, TokenCreated, TokenList, TokenOut, WhoAmI } from '@edgepro
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../errors.ts';
+import { announceChange, changeCommitted } from '../../../services/cache/changes.ts';
 import { createToken, toTokenOut } from '../../../services/tokens.ts';
 
 const IdParams = z.strictObject({ id: z.uuid() });
@@ -22,10 +23,16 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/tokens/:id/revoke', { config: { roles: [] }, schema: { params: IdParams, response: { 200: TokenOut } } }, async (request) => {
     const p = request.principal;
-    // a second revoke keeps the first one's time and author
-    await app.db.apiToken.updateMany({ where: { id: request.params.id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy: `${p.name} (${p.role})` } });
-    const row = await app.db.apiToken.findUnique({ where: { id: request.params.id } });
+    const row = await app.db.$transaction(async (tx) => {
+      // a second revoke keeps the first one's time and author
+      await tx.apiToken.updateMany({ where: { id: request.params.id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy: `${p.name} (${p.role})` } });
+      const revoked = await tx.apiToken.findUnique({ where: { id: request.params.id } });
+      // every replica drops the token from its auth cache when this commits
+      if (revoked) await announceChange(tx, { topic: 'token', key: revoked.tokenHash });
+      return revoked;
+    });
     if (!row) throw notFound(`token ${request.params.id}`);
+    changeCommitted(app.db, { topic: 'token', key: row.tokenHash });
     request.log.info({ tokenId: row.id, by: p.id }, 'token revoked');
     return toTokenOut(row);
   });
