@@ -2,8 +2,10 @@
  * API read throughput: autocannon (as a library, in this process) against the real API started as
  * child processes (apps/api/src/server.ts) on real Postgres and Redis, every route side by side with
  * GET /health in one run: the app-facing approved read (200 and 304), a release manifest, the device
- * list, the run list of a model, and one run (~37 KB: 4 jobs × 500 raw samples) with and without its
- * raw samples. Then the same with 2 API replicas (autocannon splits its connections between them).
+ * list, the run list of a model (also with every request a different page size, so that no two
+ * concurrent requests are the same read and the API's coalescing of identical reads cannot help), and
+ * one run (~44 KB: 4 jobs × 500 raw samples) with and without its raw samples. Then the same with 2
+ * API replicas (autocannon splits its connections between them).
  * Prints req/s, p99 and the ratio to /health per route, and the CPU time per request of the API
  * process(es) and of the Postgres backends serving them (Postgres must run on this machine).
  * Targets on 2 cores: approved/manifest reads ≥ 0.5 × /health with p99 ≤ 20 ms; /v1/devices and
@@ -12,7 +14,7 @@
  *   npx tsx bench/api-throughput.ts [--seconds 10] [--warmup 2] [--connections 32] [--only approved] [--one-replica]
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,6 +48,8 @@ const APPROVED = `/v1/models/${MODEL}/approved?platform=android&tier=mid&channel
 interface Route {
   name: string;
   path: string;
+  /** a different path per request (so that no two concurrent requests are the same read) */
+  vary?: (n: number) => string;
   headers?: Record<string, string>;
   status: number;
   /** minimum ratio of req/s to /health's, and maximum p99 (ms) */
@@ -67,12 +71,13 @@ interface Measured {
 const services = await ensureServices();
 const db = await createBenchDatabase(services.databaseUrl, `edgeproof_bench_api_${process.pid}`);
 const adminToken = newTokenValue();
+const artifactRoot = await mkdtemp(join(tmpdir(), 'edgeproof-bench-api-'));
 const env = {
   DATABASE_URL: db.url,
   REDIS_URL: services.redisUrl,
   QUEUE_PREFIX: `edgeproof-bench-api-${process.pid}`,
   EDGEPROOF_ADMIN_TOKEN: adminToken,
-  ARTIFACT_ROOT: await mkdtemp(join(tmpdir(), 'edgeproof-bench-api-')),
+  ARTIFACT_ROOT: artifactRoot,
   // replicas behind one address give the same answers (download URLs) and so the same ETags
   PUBLIC_URL: 'https://api.example.test',
   // the seeded devices never heartbeat: they stay as registered for the whole run
@@ -136,6 +141,8 @@ function routesFor(s: Awaited<ReturnType<typeof seed>>): Route[] {
     { name: 'GET /v1/releases/:app/:version', path: '/v1/releases/camera-app/2.4.0', status: 200, target: fast },
     { name: 'GET /v1/devices (32)', path: '/v1/devices', status: 200, target: { ratio: 0.25 } },
     { name: 'GET /v1/runs?model= (31)', path: `/v1/runs?model=${MODEL}`, status: 200, target: { ratio: 0.25 } },
+    // the same 31 runs under 150 page sizes: concurrent requests are never the same read, nothing is shared
+    { name: 'GET /v1/runs?model= (31), all distinct', path: `/v1/runs?model=${MODEL}`, vary: (n) => `/v1/runs?model=${MODEL}&limit=${50 + (n % 150)}`, status: 200 },
     { name: `GET /v1/runs/:id (${(s.runBytes / 1024).toFixed(0)} KB)`, path: `/v1/runs/${s.runId}`, status: 200 },
     { name: `GET /v1/runs/:id?samples=false (${(s.leanBytes / 1024).toFixed(1)} KB)`, path: `/v1/runs/${s.runId}?samples=false`, status: 200 },
   ];
@@ -157,6 +164,9 @@ async function dbCpu(): Promise<Map<number, number>> {
   return new Map(rows.map((r) => [r.pid, cpuSecondsOf(r.pid)]));
 }
 
+let sent = 0;
+const varied = (path: (n: number) => string) => (request: autocannon.Request) => ({ ...request, path: path(sent++) });
+
 /** One autocannon instance per replica, the connections split between them, all at once. */
 async function measure(urls: string[], route: Route, token: string, seconds: number): Promise<Measured> {
   const pids = apis.filter((a) => urls.includes(a.url)).map((a) => a.child.pid as number);
@@ -169,6 +179,7 @@ async function measure(urls: string[], route: Route, token: string, seconds: num
         connections: Math.max(1, Math.round(CONNECTIONS / urls.length)),
         duration: seconds,
         headers: { authorization: `Bearer ${token}`, ...route.headers },
+        ...(route.vary ? { requests: [{ setupRequest: varied(route.vary) }] } : {}),
       }),
     ),
   );
@@ -231,5 +242,6 @@ try {
   for (const api of apis) await api.stop();
   await monitor.end();
   await db.drop();
+  await rm(artifactRoot, { recursive: true, force: true });
   await services.stop();
 }

@@ -8,6 +8,7 @@ import { EdgeproofClient } from '@edgeproof/client';
 import { toDeviceOut, toRunOut, toRunSummaryOut } from '@edgeproof/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageArgs, toPage } from '../src/services/pagination.ts';
+import { Coalescer } from '../src/services/reads/coalesce.ts';
 import { loadRun, runSummaryInclude } from '../src/services/runs.ts';
 import { seedDashboard, type Seeded } from './dashboard-seed.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
@@ -138,6 +139,27 @@ describe('run, run list, device and model reads', () => {
     expect((await get('/v1/devices?status=quarantined')).json().items).toHaveLength(1);
   });
 
+  it('identical device lists asked for at once share queries, yet never answer with data older than the request', async () => {
+    const url = '/v1/devices?status=quarantined';
+    let stop = false;
+    // other dashboards polling the same list all along
+    const pollers = Array.from({ length: 8 }, async () => {
+      while (!stop) await get(url);
+    });
+    try {
+      for (let i = 0; i < 15; i++) {
+        const quarantined = i % 2 === 0;
+        await api.app.sql.query(`UPDATE "Device" SET status = $2::"DeviceStatus" WHERE id = $1::uuid`, [seeded.deviceIds[0], quarantined ? 'quarantined' : 'idle']);
+        const items = (await get(url)).json().items as { id: string }[];
+        expect(items.some((d) => d.id === seeded.deviceIds[0]), `round ${i}`).toBe(quarantined);
+      }
+    } finally {
+      stop = true;
+      await Promise.all(pollers);
+    }
+    await api.app.sql.query(`UPDATE "Device" SET status = 'idle' WHERE id = $1::uuid`, [seeded.deviceIds[0]]);
+  });
+
   it('GET /v1/models gives each model its newest version', async () => {
     await api.app.inject({ method: 'POST', url: '/v1/models', headers: api.auth('ml_engineer'), payload: { name: 'empty-model', taskKind: 'classification', owner: 'team' } });
     const items = (await get('/v1/models')).json().items as { name: string; latestVersion: string | null }[];
@@ -155,5 +177,35 @@ describe('run, run list, device and model reads', () => {
     const lean = await get(`/v1/runs/${seeded.runId}?samples=false`);
     expect(lean.headers['content-length']).toBe(String(lean.rawPayload.length));
     expect(lean.json()).toEqual(withoutSamples(await expectedRun(api, seeded.runId)));
+  });
+});
+
+describe('Coalescer', () => {
+  it('runs one query per key at a time; who arrives during it waits for the next one, shared', async () => {
+    const coalescer = new Coalescer<number>();
+    const gates: Array<(v: number) => void> = [];
+    let started = 0;
+    const query = () => new Promise<number>((resolve) => {
+      started++;
+      gates.push(resolve);
+    });
+    const first = coalescer.run('k', query);
+    const second = coalescer.run('k', query);
+    const third = coalescer.run('k', query);
+    const other = coalescer.run('other', query);
+    expect(started).toBe(2);
+    gates[0]?.(1);
+    expect(await first).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    // the second query started only after the first ended, for both who arrived during it
+    expect(started).toBe(3);
+    gates[2]?.(2);
+    expect(await second).toBe(2);
+    expect(await third).toBe(2);
+    gates[1]?.(9);
+    expect(await other).toBe(9);
+    const failing = coalescer.run('k', () => Promise.reject(new Error('database down')));
+    await expect(failing).rejects.toThrow('database down');
+    expect(await coalescer.run('k', async () => 3)).toBe(3);
   });
 });
