@@ -18,7 +18,7 @@ export interface HostDriverOptions {
   inferenceExecArgv?: string[];
   /** keep the inference process between jobs (replaced after any failure); default true (host/README.md) */
   reuseInferenceProcess?: boolean;
-  /** load above which a latency result is flagged contended; default DEFAULT_CONTENTION_THRESHOLDS */
+  /** load above which a latency result is flagged contended; default contentionThresholds() (CONTENTION_* env, else the defaults) */
   contention?: ContentionThresholds;
   /**
    * TFLite jobs run with LiteRT.js (wasm) in the agent's own headless Chromium: its binaries (default
