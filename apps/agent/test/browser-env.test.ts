@@ -19,6 +19,9 @@ describe('agent environment: browser devices', () => {
       HARNESS_HOST: '0.0.0.0',
       HARNESS_PORT: '8095',
       HARNESS_PUBLIC_URL: 'http://10.0.0.7:8095',
+      CONTENTION_RUNNABLE_PER_CORE: '2',
+      CONTENTION_STEAL_PCT: '10',
+      CONTENTION_OTHER_BUSY_PCT: '70',
     });
     expect(browserConfig(env)).toEqual({
       endpoint: { url: 'https://hub.farm.example/wd/hub', user: 'lab', key: 'k3y' },
@@ -31,6 +34,7 @@ describe('agent environment: browser devices', () => {
       tier: 'low',
       tags: ['ci', 'lab-a'],
       harness: { host: '0.0.0.0', port: 8095, publicUrl: 'http://10.0.0.7:8095' },
+      contention: { othersRunnablePerCore: 2, stealPct: 10, otherBusyPct: 70 },
     });
   });
 

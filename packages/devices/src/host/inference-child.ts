@@ -12,6 +12,7 @@ import { runLatency } from './latency.ts';
 import { runParity } from './parity.ts';
 import { resetPeakMemory, rssBytes, takePhases } from './phases.ts';
 import type { ChildMessage, ParentMessage } from './protocol.ts';
+import { warmUpRuntime } from './session.ts';
 
 function run(job: DriverJob): Promise<DriverResult> {
   switch (job.benchmark) {
@@ -47,7 +48,11 @@ const gc = () => (globalThis as { gc?: () => void }).gc?.();
 // what this process held at the start of its first job (fresh): a kept process is compared with it
 let baseRssBytes: number | undefined;
 
-process.on('message', (msg: ParentMessage) => {
+// onnxruntime's one-time set-up happens here, not inside the first job's session creation
+const warm = warmUpRuntime().catch(() => {});
+
+process.on('message', async (msg: ParentMessage) => {
+  await warm;
   // a kept process: drop what earlier jobs left on the JS heap before the peak-RSS mark is reset
   gc();
   const startRssBytes = rssBytes();

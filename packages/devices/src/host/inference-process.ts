@@ -47,7 +47,7 @@ export interface InferenceWorkersOptions {
   maxJobs?: number;
   /** ... or once it is this old (ms); default 30 min */
   maxAgeMs?: number;
-  /** ... or once, idle after a job, it holds this much more resident memory than at the start of its first job; default 48 MiB (README.md) */
+  /** ... or once, idle after a job, it holds this much more resident memory than at the start of its first job; default 8 MiB (README.md) */
   maxRetainedBytes?: number;
 }
 
@@ -114,6 +114,9 @@ class InferenceWorker {
   }
 
   async kill(): Promise<void> {
+    // an idle process is unref'd: without a ref the agent's event loop could empty and end the agent
+    // (exit code 0, shutdown unfinished) before this child's exit is reported
+    this.busy();
     if (this.alive) this.child.kill('SIGKILL');
     await this.exited;
   }
@@ -137,7 +140,7 @@ export class InferenceWorkers {
       execArgv: opts.execArgv ?? [],
       maxJobs: opts.maxJobs ?? 100,
       maxAgeMs: opts.maxAgeMs ?? 30 * 60_000,
-      maxRetainedBytes: opts.maxRetainedBytes ?? 48 * 2 ** 20,
+      maxRetainedBytes: opts.maxRetainedBytes ?? 8 * 2 ** 20,
     };
   }
 
