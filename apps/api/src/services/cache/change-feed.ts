@@ -40,6 +40,7 @@ export interface ChangeFeedOptions {
 export class ChangeFeed {
   readonly #opts: Required<Omit<ChangeFeedOptions, 'log' | 'connectionString'>> & Pick<ChangeFeedOptions, 'log' | 'connectionString'>;
   readonly #subscribers = new Set<ChangeSubscriber>();
+  readonly #waiters = new Set<{ match: (c: Change) => boolean; done: (seen: boolean) => void }>();
   #client: pg.Client | null = null;
   #live = false;
   #closed = false;
@@ -71,6 +72,30 @@ export class ChangeFeed {
   /** Delivers a change this process committed itself, before its own notification comes back. */
   deliver(c: Change): void {
     for (const s of this.#subscribers) s.change(c);
+  }
+
+  /**
+   * Resolves true once this process's listening connection receives a notification matching
+   * `match` (false after `timeoutMs`, or at once while the feed is down). Postgres queues a
+   * notification for every listening replica at the same commit, so when a replica's own comes
+   * back the others have been sent theirs too.
+   */
+  waitFor(match: (c: Change) => boolean, timeoutMs: number): { seen: Promise<boolean>; cancel: () => void } {
+    if (!this.#live) return { seen: Promise.resolve(false), cancel: () => {} };
+    let waiter!: { match: (c: Change) => boolean; done: (seen: boolean) => void };
+    const seen = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      waiter = {
+        match,
+        done: (ok) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(ok);
+        },
+      };
+      this.#waiters.add(waiter);
+    });
+    return { seen, cancel: () => waiter.done(false) };
   }
 
   /** Connects once; if that fails the feed keeps retrying in the background (caches stay off meanwhile). */
@@ -112,6 +137,7 @@ export class ChangeFeed {
         return this.#reset();
       }
       this.deliver(change);
+      for (const w of [...this.#waiters]) if (w.match(change)) w.done(true);
     });
     try {
       await client.connect();
@@ -173,5 +199,6 @@ export class ChangeFeed {
 
   #reset(): void {
     for (const s of this.#subscribers) s.reset();
+    for (const w of [...this.#waiters]) w.done(false);
   }
 }
