@@ -27,23 +27,37 @@ const recordedByIndex = new Map(recordedLines.map((l) => [JSON.parse(l).index as
  * agent sent, frame code and all), processes each new frame it sees with the recorded answer for that
  * frame, and ends the pass at the last frame or when the agent's end file appears.
  */
-function cameraApp(camera: { index: number | null }) {
+/** A fake camera: what the agent injects reaches the app's frame callback, as a camera's frames do. */
+interface FakeCamera {
+  index: number | null;
+  onFrame?: (index: number) => void;
+}
+
+function cameraApp(camera: FakeCamera) {
   return (extras: Record<string, string>, phone: Phone) => {
     const { frameCount } = JSON.parse(extras['edgeproof.scene'] as string) as { frameCount: number };
     const lines: string[] = [];
     let last = -1;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearInterval(timer);
+      camera.onFrame = undefined;
+      const header = JSON.parse(recordedHeader as string);
+      phone.files.set(extras['edgeproof.resultPath'] as string, Buffer.from([JSON.stringify({ ...header, passComplete: last === frameCount - 1 }), ...lines].join('\n')));
+    };
+    camera.onFrame = (seen) => {
+      if (seen <= last) return;
+      last = seen;
+      lines.push(recordedByIndex.get(seen) as string);
+      if (last === frameCount - 1) finish();
+    };
     const timer = setInterval(() => {
-      const seen = camera.index;
-      if (seen !== null && seen > last) {
-        last = seen;
-        lines.push(recordedByIndex.get(seen) as string);
-      }
-      if (last === frameCount - 1 || phone.files.has(extras['edgeproof.endPath'] as string)) {
-        clearInterval(timer);
-        const header = JSON.parse(recordedHeader as string);
-        phone.files.set(extras['edgeproof.resultPath'] as string, Buffer.from([JSON.stringify({ ...header, passComplete: last === frameCount - 1 }), ...lines].join('\n')));
-      }
+      if (phone.files.has(extras['edgeproof.endPath'] as string)) finish();
     }, 10);
+    // a held image is what the camera shows when the app opens it
+    if (camera.index !== null) camera.onFrame(camera.index);
   };
 }
 
@@ -112,7 +126,7 @@ describe('Android feature replay through the emulator camera', () => {
   });
 
   it('pushes no video, shows the scene frame by frame, signals the end of the pass and scores what the app saw', async () => {
-    const camera = { index: null as number | null };
+    const camera: FakeCamera = { index: null };
     const injected: Array<number | null> = [];
     let seen: Record<string, string> = {};
     const fake = fakePhone((extras, phone) => {
@@ -128,6 +142,7 @@ describe('Android feature replay through the emulator camera', () => {
     const inject: CameraImageInjector = async (png) => {
       camera.index = frameIndexOf(png);
       injected.push(camera.index);
+      camera.onFrame?.(camera.index);
     };
     const result = await runNativeFeatureJob(fake.shell, job({}, { timeoutSeconds: 20 }), cfg, new AbortController().signal, {
       device,
@@ -145,9 +160,9 @@ describe('Android feature replay through the emulator camera', () => {
     const s = result.summary as FeatureSummary;
     expect(s.pass.complete).toBe(true);
     const indices = s.records.map((r) => r.index);
-    // every frame the app reports is one the agent showed
-    expect(indices.every((i) => injected.includes(i))).toBe(true);
-    expect(indices.length).toBeGreaterThan(20);
+    // the app reports exactly the frames the agent showed (how many depends on pacing: a late one is skipped)
+    expect(indices).toEqual([...new Set(injected)]);
+    expect(indices.length).toBeGreaterThan(5);
     expect(s.tracking.mota).toBeGreaterThan(0.3);
     const extra = result.environment.extra as Record<string, unknown>;
     expect(extra['cameraSource']).toBe('appium-injection');
