@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,12 +68,16 @@ export class ArtifactStore {
         done(null, chunk);
       },
     });
+    const out = createWriteStream(path);
     try {
-      await pipeline(source, meter, createWriteStream(path));
+      await pipeline(source, meter, out);
       gzip.end();
       await gzipDone;
     } catch (err) {
       gzip.destroy();
+      // a source that fails at once rejects the pipeline before the file is even open: removing it
+      // before the write stream has opened (creating it) and closed would leave the file behind
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       await rm(path, { force: true });
       throw err;
     }
