@@ -72,11 +72,13 @@ export interface StartedRedis {
  * configuration goes in on stdin (`redis-server -`), so the password never shows in the process
  * list; only the returned URL carries it.
  */
-export async function startRedisServer(opts: { port?: number; password?: string } = {}): Promise<StartedRedis> {
+export async function startRedisServer(opts: { port?: number; password?: string; persistDir?: string } = {}): Promise<StartedRedis> {
   // a given port and password start it again where it was (tests that restart Redis)
   const port = opts.port ?? (await freePort());
   const password = opts.password ?? randomBytes(24).toString('hex');
-  const config = [`port ${port}`, 'bind 127.0.0.1', `requirepass ${password}`, 'save ""', 'appendonly no', 'protected-mode yes'].join('\n');
+  // persistDir: an append-only file fsynced on every write there, so a restart keeps everything (as a production Redis does)
+  const persistence = opts.persistDir ? [`dir ${opts.persistDir}`, 'appendonly yes', 'appendfsync always'] : ['appendonly no'];
+  const config = [`port ${port}`, 'bind 127.0.0.1', `requirepass ${password}`, 'save ""', ...persistence, 'protected-mode yes'].join('\n');
   const child: ChildProcess = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'ignore'] });
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
