@@ -68,9 +68,13 @@ describe('two live processes of one agent', () => {
     const first = spawnAgent();
     const device = await until('the first process to register', async () => (await p.client.listDevices()).find((d) => d.agent === TEST_AGENT && d.status !== 'offline'));
     const runs: { id: string }[] = [];
-    for (let i = 0; i < JOBS; i++) {
-      runs.push(await p.client.createRun({ model: 'mnist-mlp', version: '1.0.0', devices: { ids: [device.id] }, benchmarks: ['latency'], settings: quickSettings }));
-    }
+    const queueJobs = async (n: number) => {
+      for (let i = 0; i < n; i++) runs.push(await p.client.createRun({ model: 'mnist-mlp', version: '1.0.0', devices: { ids: [device.id] }, benchmarks: ['latency'], settings: quickSettings }));
+    };
+    // most jobs now; the rest once the second process has taken over, so that it has work however
+    // fast the first one was on this machine
+    const LATE_JOBS = 5;
+    await queueJobs(JOBS - LATE_JOBS);
     const finished = async () => {
       const all = await Promise.all(runs.map((r) => p.client.getRun(r.id)));
       return all.filter((r) => r.status === 'succeeded').length;
@@ -90,6 +94,7 @@ describe('two live processes of one agent', () => {
     expect(code).toBe(3);
     expect(first.stderr()).toMatch(/superseded/);
     expect((await p.api.app.db.agent.findUniqueOrThrow({ where: { name: TEST_AGENT } })).epoch).toBe(epochBefore + 1);
+    await queueJobs(LATE_JOBS);
 
     await until('every job', async () => (await finished()) === JOBS, 180_000);
     second.child.kill('SIGTERM');

@@ -107,7 +107,8 @@ describe('feature replay through Appium → Chromium fake camera', () => {
     const hangs = await fails('hangs.js', { frameTimeoutSeconds: 2 });
     expect(hangs.err.code).toBe('timeout');
     expect(hangs.err.message).toMatch(/feature process\(\) on frame \d+ did not resolve within 2s/);
-    expect(hangs.seconds).toBeLessThan(20);
+    // the frame timeout plus tearing the session down, on a machine other tests load too
+    expect(hangs.seconds).toBeLessThan(40);
 
     const bad = await fails('bad-shape.js');
     expect(bad.err.code).toBe('invalid_model');
