@@ -32,6 +32,18 @@ beforeAll(async () => {
   await writeFile(join(dir, 'throws.js'), 'export async function init() { throw new Error("model missing"); }\nexport async function process() { return []; }\nexport function dispose() {}\n');
   await writeFile(join(dir, 'hangs.js'), 'export async function init() {}\nexport function process() { return new Promise(() => {}); }\nexport function dispose() {}\n');
   await writeFile(join(dir, 'bad-shape.js'), 'export async function init() {}\nexport async function process() { return [{ id: 1, bbox: [1, 2, 3], label: "x", score: 0.5 }]; }\nexport function dispose() {}\n');
+  // a bundle that tries to make itself look fast: it stops the clock and replaces the harness
+  await writeFile(
+    join(dir, 'cheats.js'),
+    [
+      'const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };',
+      'performance.now = () => 0;',
+      'globalThis.edgeproofFeatureHarness = { ready: true, run: async () => ({ ok: true, records: [] }) };',
+      'export async function init() { performance.now = () => 0; Object.defineProperty(globalThis, "performance", { value: { now: () => 0 } }); }',
+      'export async function process() { spin(40); return []; }',
+      'export function dispose() {}',
+    ].join('\n'),
+  );
   appium = await startAppium({ repoRoot, drivers: ['chromium'] });
   driver = new BrowserDriver({ endpoint: { url: appium.url }, slots: 1, chromedriverBasePort: await freePort(), profileRoot: dir });
   [device] = (await driver.discover()) as [DeviceRegistration];
@@ -97,6 +109,16 @@ describe('feature replay through Appium → Chromium fake camera', () => {
     );
     return { err: err as DriverError, seconds: (performance.now() - started) / 1000 };
   };
+
+  it("runs a bundle in a realm of its own: patching the clock or the harness changes nothing it reports", async () => {
+    const result = await driver.run(device, featureJob(join(dir, 'cheats.js')), new AbortController().signal);
+    const s = summaryOf(result);
+    expect(s.pass.complete).toBe(true);
+    expect(s.records.length).toBeGreaterThan(5);
+    // every frame's process() spun 40 ms by Date.now; the page's clock saw all of it
+    expect(s.records.every((r) => r.resultMs - r.captureMs >= 39)).toBe(true);
+    expect(s.delivery.latencyMs?.p50).toBeGreaterThanOrEqual(40);
+  }, 120_000);
 
   it('fails a bundle whose init() throws, one that never returns and one with bad shapes, clearly and promptly', async () => {
     const throws = await fails('throws.js');

@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 
 const PAGE_ENTRY = fileURLToPath(new URL('./page/harness.ts', import.meta.url));
 const FEATURE_PAGE_ENTRY = fileURLToPath(new URL('./page/feature.ts', import.meta.url));
+const FEATURE_REALM_ENTRY = fileURLToPath(new URL('./page/feature-realm.ts', import.meta.url));
+const ENTRIES = { benchmark: PAGE_ENTRY, feature: FEATURE_PAGE_ENTRY, 'feature-realm': FEATURE_REALM_ENTRY } as const;
 
 /** onnxruntime-web's dist folder (ort*.mjs and the .wasm files the page loads). */
 export function ortDistDir(): string {
@@ -29,12 +31,13 @@ export function litertVersion(): string {
 }
 
 /**
- * The page script as one ES module; onnxruntime-web stays external (the page's import map points at
- * /ort/), LiteRT.js's JS is bundled in (its wasm is fetched from /litert/ at run time).
+ * A page script as one ES module; onnxruntime-web stays external (the page's import map points at
+ * /ort/; a worker has no import map, so the server names the file in the worker's script), LiteRT.js's
+ * JS is bundled in (its wasm is fetched from /litert/ at run time).
  */
-export async function bundleHarnessScript(entry: 'benchmark' | 'feature' = 'benchmark'): Promise<string> {
+export async function bundleHarnessScript(entry: keyof typeof ENTRIES = 'benchmark'): Promise<string> {
   const result = await build({
-    entryPoints: [entry === 'feature' ? FEATURE_PAGE_ENTRY : PAGE_ENTRY],
+    entryPoints: [ENTRIES[entry]],
     bundle: true,
     format: 'esm',
     platform: 'browser',

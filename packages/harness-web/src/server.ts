@@ -96,6 +96,7 @@ const bareHtml = (ep: HarnessExecutionProvider) =>
 export async function startHarnessServer(opts: HarnessServerOptions = {}): Promise<HarnessServer> {
   const script = await bundleHarnessScript();
   let featureScript: Promise<string> | undefined;
+  let featureRealmScript: Promise<string> | undefined;
   const ortDir = ortDistDir();
   const litertDir = litertWasmDir();
   const jobs = new Map<string, HarnessJobFiles>();
@@ -120,6 +121,12 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
     if (path === '/harness/feature.js') {
       featureScript ??= bundleHarnessScript('feature');
       return send(res, 200, 'text/javascript; charset=utf-8', await featureScript);
+    }
+    if (path === '/harness/feature-realm.js') {
+      featureRealmScript ??= bundleHarnessScript('feature-realm');
+      // module workers do not see the page's import map: the worker imports onnxruntime-web by its path
+      const text = (await featureRealmScript).replace(/(from\s*|import\s*\(\s*)(["'])onnxruntime-web\2/g, `$1$2/ort/${ORT_ENTRY[ep]}$2`);
+      return send(res, 200, 'text/javascript; charset=utf-8', text);
     }
     const fileMatch = /^\/files\/([0-9a-f]{32})\/([\w.-]+)$/.exec(path);
     const hosted = fileMatch?.[1] && fileMatch[2] ? fileSets.get(fileMatch[1])?.[fileMatch[2]] : undefined;

@@ -1,13 +1,14 @@
 /**
- * The feature harness page's script (served as /harness/feature.js): imports a feature bundle, opens
- * the camera, and for each frame it gets (requestVideoFrameCallback): copies its pixels (frame-grab.ts), reads the
- * scenario frame index from the frame code, hides the code, calls the feature's process(), validates
- * and records the result. Answers through `window.edgeproofFeatureHarness.run(spec)`.
+ * The feature harness page's script (served as /harness/feature.js): starts the feature bundle in a
+ * worker of its own (feature-realm.ts), opens the camera, and for each frame it gets
+ * (requestVideoFrameCallback): copies its pixels (frame-grab.ts), reads the scenario frame index from
+ * the frame code, hides the code, has the worker call the feature's process(), validates and records
+ * the result. Every time is taken here, in a realm the bundle cannot reach. Answers through
+ * `window.edgeproofFeatureHarness.run(spec)`.
  */
-import * as ort from 'onnxruntime-web';
 import { decodeFrameIndex, decodeFrameIndexI420, maskFrameCode, maskFrameCodeI420 } from '@edgeproof/scenes/frame-code';
 import { checkFeatureResult } from '../feature-result.ts';
-import { featureLiteRtLoader } from './feature-litert.ts';
+import type { RealmReply, RealmRequest, RealmVersions } from './feature-realm-protocol.ts';
 import { createFrameGrabber, type FrameGrabber } from './frame-grab.ts';
 import { FEATURE_HARNESS_GLOBAL, type FeatureFrameOut, type FeatureHarnessErrorCode, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '../feature-protocol.ts';
 
@@ -18,12 +19,6 @@ class Failure extends Error {
   ) {
     super(message);
   }
-}
-
-interface FeatureLike {
-  init(o: unknown): Promise<void>;
-  process(f: unknown): Promise<unknown>;
-  dispose(): unknown;
 }
 
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
@@ -45,16 +40,50 @@ function nextFrame(video: VideoWithRvfc): Promise<{ now: number; meta: FrameMeta
   return new Promise((resolve) => video.requestVideoFrameCallback((now, meta) => resolve({ now, meta })));
 }
 
-async function loadFeature(url: string): Promise<FeatureLike> {
-  let mod: Partial<FeatureLike>;
-  try {
-    mod = (await import(/* @vite-ignore */ url)) as Partial<FeatureLike>;
-  } catch (e) {
-    throw new Failure('invalid_feature', `the feature bundle does not load as an ES module: ${describe(e)}`);
+type RealmCall = RealmRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** The feature's worker: requests out, replies in by id; a reply's failure is the bundle's. */
+class FeatureRealm {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #next = 1;
+  readonly ready: Promise<unknown>;
+
+  constructor(url: string) {
+    this.#worker = new Worker(url, { type: 'module' });
+    this.ready = new Promise((resolve, reject) => this.#pending.set(0, { resolve, reject }));
+    this.#worker.onmessage = (event: MessageEvent<RealmReply>) => {
+      const r = event.data;
+      const waiting = this.#pending.get(r?.id);
+      if (!waiting) return;
+      this.#pending.delete(r.id);
+      if (r.ok) waiting.resolve(r.value);
+      else waiting.reject(new Failure(r.code, r.message));
+    };
+    this.#worker.onerror = (event) => {
+      // before it is ready only: the worker script itself did not load. Later, an error the bundle
+      // leaves uncaught (in a timer, say) is its own business, as it would be in an app.
+      const starting = this.#pending.get(0);
+      if (!starting) return;
+      event.preventDefault();
+      this.#pending.delete(0);
+      starting.reject(new Failure('failed', `the feature worker did not start: ${event.message || 'script error'}`));
+    };
   }
-  const missing = (['init', 'process', 'dispose'] as const).filter((k) => typeof mod[k] !== 'function');
-  if (missing.length) throw new Failure('invalid_feature', `the feature bundle does not export ${missing.map((m) => `${m}()`).join(', ')}`);
-  return mod as FeatureLike;
+
+  call(req: RealmCall): Promise<unknown> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...req, id });
+    });
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+    for (const p of this.#pending.values()) p.reject(new Failure('failed', 'the feature worker was stopped'));
+    this.#pending.clear();
+  }
 }
 
 async function openCamera(spec: FeatureHarnessSpec): Promise<{ video: VideoWithRvfc; stream: MediaStream }> {
@@ -77,18 +106,20 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
   if (spec.settings.threads > 1 && !globalThis.crossOriginIsolated) {
     throw new Failure('unsupported', `threads=${spec.settings.threads} needs a cross-origin isolated page`);
   }
-  ort.env.wasm.numThreads = spec.settings.threads;
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = 'error';
-  const feature = await loadFeature(spec.bundleUrl);
-  const litert = featureLiteRtLoader(spec.settings.threads);
-  const initStart = performance.now();
+  const ep = new URLSearchParams(location.search).get('ep') === 'webgpu' ? 'webgpu' : 'wasm';
+  const realm = new FeatureRealm(`/harness/feature-realm.js?ep=${ep}`);
   try {
-    await within(Promise.resolve().then(() => feature.init({ modelUrls: spec.modelUrls, settings: spec.settings, ort, litert: litert.load })), spec.initTimeoutMs, 'feature init()');
-  } catch (e) {
-    if (e instanceof Failure) throw e;
-    throw new Failure('invalid_feature', `feature init() threw: ${describe(e)}`);
+    return await measure(spec, realm);
+  } finally {
+    realm.terminate();
   }
+}
+
+async function measure(spec: FeatureHarnessSpec, realm: FeatureRealm): Promise<FeatureHarnessSuccess> {
+  await within(realm.ready, spec.initTimeoutMs, 'the feature worker');
+  await within(realm.call({ type: 'load', bundleUrl: spec.bundleUrl, threads: spec.settings.threads }), spec.initTimeoutMs, 'loading the feature bundle');
+  const initStart = performance.now();
+  await within(realm.call({ type: 'init', modelUrls: spec.modelUrls, settings: spec.settings }), spec.initTimeoutMs, 'feature init()');
   const initMs = performance.now() - initStart;
   const t0 = performance.now();
   const { video, stream } = await openCamera(spec);
@@ -137,17 +168,12 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
       if (format === 'I420') maskFrameCodeI420(data, width, height);
       else maskFrameCode(data, width, height);
       const before = performance.now();
-      let raw: unknown;
-      try {
-        raw = await within(
-          Promise.resolve().then(() => feature.process({ format, data, width, height, ...(colorSpace ? { colorSpace } : {}), timestampMs: captured - t0, index })),
-          spec.frameTimeoutMs,
-          `feature process() on frame ${index}`,
-        );
-      } catch (e) {
-        if (e instanceof Failure) throw e;
-        throw new Failure('invalid_feature', `feature process() threw on frame ${index}: ${describe(e)}`);
-      }
+      // the frame is copied into the worker (the buffer is reused for the next frame)
+      const raw = await within(
+        realm.call({ type: 'process', frame: { format, data, width, height, ...(colorSpace ? { colorSpace } : {}), timestampMs: captured - t0, index } }),
+        spec.frameTimeoutMs,
+        `feature process() on frame ${index}`,
+      );
       const after = performance.now();
       const checked = checkFeatureResult(raw);
       if (!checked.ok) throw new Failure('invalid_feature', `feature process() returned a bad result on frame ${index}: at [${checked.path}] ${checked.message}`);
@@ -164,14 +190,14 @@ async function runSpec(spec: FeatureHarnessSpec): Promise<FeatureHarnessSuccess>
     }
   } finally {
     for (const t of stream.getTracks()) t.stop();
-    await within(Promise.resolve().then(() => feature.dispose()), spec.initTimeoutMs, 'feature dispose()').catch(() => {});
+    await within(realm.call({ type: 'dispose' }), spec.initTimeoutMs, 'feature dispose()').catch(() => {});
   }
-  const lrt = litert.loaded();
+  const versions = (await within(realm.call({ type: 'versions' }), spec.initTimeoutMs, 'the feature worker')) as RealmVersions;
   return {
     ok: true,
-    runtimeVersion: ort.env.versions.web ?? ort.env.versions.common,
-    ...(lrt ? { litertVersion: lrt.version } : {}),
-    threads: ort.env.wasm.numThreads ?? spec.settings.threads,
+    runtimeVersion: versions.runtimeVersion,
+    ...(versions.litertVersion ? { litertVersion: versions.litertVersion } : {}),
+    threads: versions.threads ?? spec.settings.threads,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     captureClock,
     grabMethod: grabber.method,
