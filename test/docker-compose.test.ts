@@ -90,6 +90,12 @@ describe('docker-compose.yml', () => {
     expect(networksOf('api')).toEqual(expect.arrayContaining(networksOf('agent')));
   });
 
+  it('runs the agent as a non-root user', () => {
+    const dockerfile = readFileSync(join(repoRoot, 'apps/agent/Dockerfile'), 'utf8');
+    const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBe('node');
+  });
+
   it('applies migrations when the API container starts', () => {
     const dockerfile = readFileSync(join(repoRoot, 'apps/api/Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/prisma migrate deploy/);

@@ -100,6 +100,8 @@ export const AgentEnv = z.object({
   BROWSER_DEVICE_TIER: DeviceTier.default('mid'),
   BROWSER_DEVICE_TAGS: csv,
   BROWSER_EXECUTION_PROVIDER: z.enum(['wasm', 'webgpu']).default('wasm'),
+  /** Chromium's sandbox: auto keeps it unless a local Chromium would run as root; true/false force it */
+  BROWSER_SANDBOX: z.enum(['auto', 'true', 'false']).default('auto').transform((v) => (v === 'auto' ? ('auto' as const) : v === 'true')),
   /** where the agent serves the web harness; browsers on other hosts need HARNESS_PUBLIC_URL */
   HARNESS_HOST: z.string().min(1).default('127.0.0.1'),
   HARNESS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
@@ -171,6 +173,7 @@ export function browserConfig(env: AgentEnv): BrowserDriverOptions {
     chromedriverBasePort: env.BROWSER_CHROMEDRIVER_BASE_PORT,
     capabilities: env.BROWSER_CAPABILITIES,
     executionProvider: env.BROWSER_EXECUTION_PROVIDER,
+    sandbox: env.BROWSER_SANDBOX,
     tier: env.BROWSER_DEVICE_TIER,
     tags: env.BROWSER_DEVICE_TAGS,
     harness: { host: env.HARNESS_HOST, port: env.HARNESS_PORT, ...(env.HARNESS_PUBLIC_URL ? { publicUrl: env.HARNESS_PUBLIC_URL } : {}) },

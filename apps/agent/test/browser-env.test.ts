@@ -35,6 +35,7 @@ describe('agent environment: browser devices', () => {
       tags: ['ci', 'lab-a'],
       harness: { host: '0.0.0.0', port: 8095, publicUrl: 'http://10.0.0.7:8095' },
       contention: { othersRunnablePerCore: 2, stealPct: 10, otherBusyPct: 70 },
+      sandbox: 'auto',
     });
   });
 
@@ -48,5 +49,7 @@ describe('agent environment: browser devices', () => {
     expect(() => loadEnv({ ...base, BROWSER_CAPABILITIES: '{nope' })).toThrow(/BROWSER_CAPABILITIES/);
     expect(() => loadEnv({ ...base, BROWSER_DEVICES: '-1' })).toThrow(/BROWSER_DEVICES/);
     expect(() => loadEnv({ ...base, BROWSER_EXECUTION_PROVIDER: 'webgl' })).toThrow(/BROWSER_EXECUTION_PROVIDER/);
+    expect(() => loadEnv({ ...base, BROWSER_SANDBOX: 'maybe' })).toThrow(/BROWSER_SANDBOX/);
+    expect(browserConfig(loadEnv({ ...base, BROWSER_SANDBOX: 'false' })).sandbox).toBe(false);
   });
 });

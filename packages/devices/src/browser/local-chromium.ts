@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { HarnessServer } from '@edgeproof/harness-web';
 import { remote } from 'webdriverio';
 import type { HarnessSession, HarnessTarget } from './harness-job.ts';
-import { HEADLESS_ARGS } from './options.ts';
+import { HEADLESS_ARGS, keepsSandbox, sandboxArgs } from './options.ts';
 import { killProcesses } from './processes.ts';
 
 /**
@@ -25,6 +25,7 @@ export interface LocalChromiumOptions {
   /** how long chromedriver and the session may take to start; default 30 s */
   startTimeoutMs?: number;
 }
+// this Chromium runs as the agent's own user: sandboxed unless that is root (options.ts keepsSandbox)
 
 export interface LocalChromiumSession extends HarnessSession {
   chromedriver: ChildProcess;
@@ -73,7 +74,7 @@ async function openLocal(o: LocalChromiumOptions, role: string, commandTimeoutMs
       path: '/',
       capabilities: {
         browserName: 'chrome',
-        'goog:chromeOptions': { binary: o.browserBinary ?? '/usr/bin/chromium', args: [...HEADLESS_ARGS, `--user-data-dir=${profileDir}`] },
+        'goog:chromeOptions': { binary: o.browserBinary ?? '/usr/bin/chromium', args: [...HEADLESS_ARGS, ...sandboxArgs(keepsSandbox('auto', 'http://127.0.0.1')), `--user-data-dir=${profileDir}`] },
         'wdio:enforceWebDriverClassic': true,
       } as WebdriverIO.Capabilities,
       logLevel: 'silent',

@@ -51,14 +51,19 @@ export interface BrowserDriverOptions {
   contention?: ContentionThresholds;
   /** the agent's own Chromium and chromedriver (TFLite parity reference: LiteRT.js wasm); default /usr/bin/chromium, /usr/bin/chromedriver */
   localChromium?: LocalChromiumOptions;
+  /**
+   * Chromium's sandbox: 'auto' (default) keeps it unless Chromium would run as root on this
+   * machine (a loopback endpoint and an agent running as root: Chromium refuses to start
+   * sandboxed as root); true always keeps it, false always turns it off (`--no-sandbox`).
+   */
+  sandbox?: boolean | 'auto';
 }
 
 export const DEFAULT_APPIUM_URL = 'http://127.0.0.1:4723';
 
-/** Chromium flags that work headless in containers and CI (see device-farm/README.md). */
+/** Chromium flags that work headless in containers and CI (see device-farm/README.md); the sandbox is `sandboxArgs`'s. */
 export const HEADLESS_ARGS = [
   '--headless',
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -67,9 +72,23 @@ export const HEADLESS_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Whether Chromium keeps its sandbox. A bundle's code runs in the page, so the sandbox is kept
+ * wherever it can be: only a Chromium that runs as root (which refuses the sandbox) goes without.
+ */
+export function keepsSandbox(sandbox: boolean | 'auto', endpointUrl: string, uid: number | undefined = process.getuid?.()): boolean {
+  if (sandbox !== 'auto') return sandbox;
+  // a remote endpoint's Chromium runs as whoever runs it there: farms run browsers as a plain user
+  return !(isLoopback(endpointUrl) && uid === 0);
+}
+
+export const sandboxArgs = (keep: boolean): string[] => (keep ? [] : ['--no-sandbox']);
+
 export type ResolvedBrowserOptions = Required<
-  Omit<BrowserDriverOptions, 'endpoint' | 'harness' | 'capabilities' | 'browserArgs' | 'tags' | 'localChromium'>
+  Omit<BrowserDriverOptions, 'endpoint' | 'harness' | 'capabilities' | 'browserArgs' | 'tags' | 'localChromium' | 'sandbox'>
 > & {
+  /** whether Chromium keeps its sandbox (keepsSandbox) */
+  sandbox: boolean;
   localChromium: LocalChromiumOptions;
   endpoint: WebDriverEndpoint;
   harness: HarnessServerOptions;
@@ -100,6 +119,7 @@ export function resolveOptions(o: BrowserDriverOptions): ResolvedBrowserOptions 
     sessionStartTimeoutMs: o.sessionStartTimeoutMs ?? 60_000,
     contention: o.contention ?? contentionThresholds(),
     localChromium: { profileRoot: o.profileRoot ?? os.tmpdir(), ...o.localChromium },
+    sandbox: keepsSandbox(o.sandbox ?? 'auto', endpoint.url),
   };
 }
 

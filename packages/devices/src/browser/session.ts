@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
-import { HEADLESS_ARGS, type ResolvedBrowserOptions } from './options.ts';
+import { HEADLESS_ARGS, sandboxArgs, type ResolvedBrowserOptions } from './options.ts';
 import { killProcesses } from './processes.ts';
 
 const DELETE_SESSION_TIMEOUT_MS = 15_000;
@@ -26,7 +26,7 @@ export interface SessionRequest {
 }
 
 export function sessionCapabilities(o: ResolvedBrowserOptions, profileDir: string, chromedriverPort: number): Record<string, unknown> {
-  const args = [...(o.headless ? HEADLESS_ARGS : []), `--user-data-dir=${profileDir}`, ...o.browserArgs];
+  const args = [...(o.headless ? HEADLESS_ARGS : []), ...sandboxArgs(o.sandbox), `--user-data-dir=${profileDir}`, ...o.browserArgs];
   return {
     platformName: 'linux',
     browserName: 'chrome',
