@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 const PAGE_ENTRY = fileURLToPath(new URL('./page/harness.ts', import.meta.url));
 const FEATURE_PAGE_ENTRY = fileURLToPath(new URL('./page/feature.ts', import.meta.url));
 const FEATURE_REALM_ENTRY = fileURLToPath(new URL('./page/feature-realm.ts', import.meta.url));
-const ENTRIES = { benchmark: PAGE_ENTRY, feature: FEATURE_PAGE_ENTRY, 'feature-realm': FEATURE_REALM_ENTRY } as const;
+const BARE_LITERT_ENTRY = fileURLToPath(new URL('./page/bare-litert.ts', import.meta.url));
+const ENTRIES = { benchmark: PAGE_ENTRY, feature: FEATURE_PAGE_ENTRY, 'feature-realm': FEATURE_REALM_ENTRY, 'bare-litert': BARE_LITERT_ENTRY } as const;
 
 /** onnxruntime-web's dist folder (ort*.mjs and the .wasm files the page loads). */
 export function ortDistDir(): string {

@@ -63,6 +63,8 @@ export interface HarnessServer {
   pageUrl(ep?: HarnessExecutionProvider): string;
   /** URL of a page with only onnxruntime-web on it (as window.ort), for comparisons with the harness */
   barePageUrl(ep?: HarnessExecutionProvider): string;
+  /** URL of a page with only LiteRT.js on it (as window.litert), for comparisons with the harness */
+  bareLitertPageUrl(): string;
   /** serves a job's files under an unguessable path until remove() */
   host(files: HarnessJobFiles): HostedJob;
   /** URL of the feature harness page (feature-protocol.ts) */
@@ -83,6 +85,10 @@ const featureHtml = (ep: HarnessExecutionProvider) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>edgeproof feature harness</title>${importMap(ep)}` +
   `<script type="module" src="/harness/feature.js"></script></head><body></body></html>`;
 
+const bareLitertHtml = () =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>LiteRT.js</title>` +
+  `<script type="module" src="/harness/bare-litert.js"></script></head><body>bare</body></html>`;
+
 const bareHtml = (ep: HarnessExecutionProvider) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>onnxruntime-web</title>${importMap(ep)}` +
   `<script type="module">import * as ort from 'onnxruntime-web'; globalThis.ort = ort; globalThis.ortReady = true;</script>` +
@@ -97,6 +103,7 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
   const script = await bundleHarnessScript();
   let featureScript: Promise<string> | undefined;
   let featureRealmScript: Promise<string> | undefined;
+  let bareLitertScript: Promise<string> | undefined;
   const ortDir = ortDistDir();
   const litertDir = litertWasmDir();
   const jobs = new Map<string, HarnessJobFiles>();
@@ -121,6 +128,11 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
     if (path === '/harness/feature.js') {
       featureScript ??= bundleHarnessScript('feature');
       return send(res, 200, 'text/javascript; charset=utf-8', await featureScript);
+    }
+    if (path === '/harness/bare-litert.html') return send(res, 200, 'text/html; charset=utf-8', bareLitertHtml());
+    if (path === '/harness/bare-litert.js') {
+      bareLitertScript ??= bundleHarnessScript('bare-litert');
+      return send(res, 200, 'text/javascript; charset=utf-8', await bareLitertScript);
     }
     if (path === '/harness/feature-realm.js') {
       featureRealmScript ??= bundleHarnessScript('feature-realm');
@@ -163,6 +175,7 @@ export async function startHarnessServer(opts: HarnessServerOptions = {}): Promi
     url,
     pageUrl: (ep = 'wasm') => `${url}/harness/?ep=${ep}`,
     barePageUrl: (ep = 'wasm') => `${url}/harness/bare.html?ep=${ep}`,
+    bareLitertPageUrl: () => `${url}/harness/bare-litert.html`,
     featurePageUrl: (ep = 'wasm') => `${url}/harness/feature.html?ep=${ep}`,
     hostFiles(files) {
       for (const name of Object.keys(files)) if (!/^[\w.-]+$/.test(name)) throw new Error(`hosted file name "${name}" is not a plain file name`);
