@@ -86,7 +86,7 @@ describe('AndroidDriver with benchmark_model', () => {
   it('advertises tflite/benchmark_model only when the binary is there', async () => {
     const missing = new AndroidDriver({ appium: { url: 'http://127.0.0.1:9' }, adb: { adbPath }, tfliteBenchmark: { binaryPath: join(root, 'none') } });
     const [reg] = await missing.discover();
-    expect(reg?.runtimes).toEqual(['onnxruntime-web/wasm']);
+    expect(reg?.runtimes).toEqual(['onnxruntime-web/wasm', 'litert/wasm']);
     expect(reg?.attributes['benchmarkModel']).toBe(`ANDROID_TFLITE_BENCHMARK_BINARY=${join(root, 'none')}: no such file on the agent's host`);
     await missing.dispose();
   });
@@ -105,7 +105,7 @@ describe('AndroidDriver with benchmark_model', () => {
     const [device] = await driver.discover();
     if (!device) throw new Error('no phone discovered');
     expect(device.localKey).toBe(`android:${SERIAL}`);
-    expect(device.runtimes).toEqual(['onnxruntime-web/wasm', BENCHMARK_MODEL_RUNTIME]);
+    expect(device.runtimes).toEqual(['onnxruntime-web/wasm', 'litert/wasm', BENCHMARK_MODEL_RUNTIME]);
     expect(device.attributes['benchmarkModel']).toBe('ready');
 
     const bytes = readFileSync(modelPath);

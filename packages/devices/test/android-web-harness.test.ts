@@ -15,6 +15,7 @@ import { freePort, repoRoot, startAppium, type TestAppium } from '@edgeproof/tes
 import { AndroidDriver, chromeCapabilities, DriverError, findProcesses, killProcesses } from '../src/index.ts';
 import { androidCapabilities } from '../src/android/appium-session.ts';
 import { makeJob } from './support/fixtures.ts';
+import { makeTfliteJob } from './support/tflite-models.ts';
 
 const SERIAL = 'R58M12ABCDE';
 let appium: TestAppium;
@@ -29,7 +30,7 @@ const phone: DeviceRegistration = {
   driver: 'android',
   tier: 'low',
   tags: [],
-  runtimes: ['onnxruntime-web/wasm'],
+  runtimes: ['onnxruntime-web/wasm', 'litert/wasm'],
   attributes: { serial: SERIAL, harness: 'web' },
 };
 
@@ -102,6 +103,15 @@ describe('AndroidDriver, web harness in Chrome on the phone', () => {
     expect(result.environment.extra).toMatchObject({ harness: 'web', serial: SERIAL, browser: expect.stringMatching(/^chrome \(Android\) \d+\./) });
     expect((result.environment.extra?.telemetry as { samples: number }).samples).toBeGreaterThan(0);
     expect(await findProcesses([join(dir, 'profile')])).toEqual([]);
+  });
+
+  it('runs a TFLite model with LiteRT.js in the same page, as a phone without benchmark_model does', async () => {
+    const job = makeTfliteJob(join(defaultZooDir(), zoo.files.mnistMlpTflite.file), 'latency', { warmupMinSeconds: 0.05, measureMinRuns: 30, measureMinSeconds: 0.1 });
+    const result = await driver.run(phone, job, new AbortController().signal);
+    expect(result.summary.kind).toBe('latency');
+    expect(result.rawSamples.length).toBeGreaterThanOrEqual(30);
+    expect(result.environment).toMatchObject({ runtime: 'litert', executionProvider: 'wasm' });
+    expect(result.environment.extra).toMatchObject({ harness: 'web', serial: SERIAL });
   });
 
   it('refuses feature replays, and the web harness without the host adb, as unsupported', async () => {

@@ -2,6 +2,9 @@ import type { DeviceRegistration, DeviceTier } from '@edgeproof/contracts';
 import type { Adb } from './device-shell.ts';
 import { identityFromProps, isEmulatorSerial, parseAdbDevices, parseGetprop, parseMemTotalMb } from './parse-adb.ts';
 
+/** Chrome on the phone runs the browser harness page: ONNX with onnxruntime-web, TFLite with LiteRT.js (both wasm) */
+export const WEB_HARNESS_RUNTIMES = ['onnxruntime-web/wasm', 'litert/wasm'];
+
 /** A phone a lab declares: what discovery cannot read. */
 export interface AndroidDeviceConfig {
   serial: string;
@@ -65,7 +68,7 @@ export async function discoverAndroid(adb: Adb | null, opts: DiscoveryOptions): 
       driver: 'android',
       tier: cfg?.tier ?? opts.defaultTier,
       tags: cfg?.tags ?? [],
-      runtimes: [...(harness === 'native' ? opts.nativeRuntimes : ['onnxruntime-web/wasm']), ...(opts.benchmarkModel === 'ready' ? [BENCHMARK_MODEL_RUNTIME] : [])],
+      runtimes: [...(harness === 'native' ? opts.nativeRuntimes : WEB_HARNESS_RUNTIMES), ...(opts.benchmarkModel === 'ready' ? [BENCHMARK_MODEL_RUNTIME] : [])],
       attributes: {
         serial,
         harness,
