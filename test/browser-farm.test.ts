@@ -67,6 +67,9 @@ beforeAll(async () => {
   await client.ensureModel({ name: 'mnist-mlp-slow', taskKind: 'classification', owner: 'browser-farm-test' });
   await client.uploadModelVersion('mnist-mlp-slow', join(defaultZooDir(), zoo.files.mnistMlpSlow.file), { version: '1.0.0' });
   await client.uploadDataset(join(defaultZooDir(), zoo.files.mnistTest.file), { name: 'mnist-test', version: '1' });
+  // the same MLP as TFLite (known weights), and the same file as a second TFLite version: an A/A through the A/B path
+  await client.uploadModelVersion('mnist-mlp', join(defaultZooDir(), zoo.files.mnistMlpTflite.file), { version: '1.0.0-tflite' });
+  await client.uploadModelVersion('mnist-mlp', join(defaultZooDir(), zoo.files.mnistMlpTflite.file), { version: '1.1.0-tflite' });
 }, 120_000);
 
 afterAll(async () => {
@@ -182,3 +185,102 @@ describe('browser device through Appium', () => {
     await expect.poll(async () => (await client.listDevices()).find((d) => d.id === browserDevice.id)?.status, { timeout: 10_000 }).toBe('idle');
   }, 90_000);
 });
+
+/** the static TFLite model's input, as the dynamic one must be told it (its batch dim is -1) */
+const tfliteInput = () => {
+  const input = zoo.files.mnistMlpTflite.inputs[0]!;
+  return `${input.name}: [${input.shape.join(', ')}]`;
+};
+
+const FAST = { dims: { batch: 1 }, warmupMinSeconds: 0.2, measureMinRuns: 100, measureMinSeconds: 0.3, accuracyMaxSamples: 200 };
+
+describe('TFLite on the browser device, beside ONNX', () => {
+  it('the ONNX and TFLite forms of one model in one run: latency, accuracy and parity side by side per runtime', async () => {
+    const run = await client.createRun({
+      model: 'mnist-mlp',
+      version: '1.0.0',
+      variants: ['1.0.0-tflite'],
+      dataset: { name: 'mnist-test', version: '1' },
+      devices: { ids: [browserDevice.id] },
+      benchmarks: ['latency', 'accuracy', 'parity'],
+      settings: FAST,
+    });
+    expect(run.jobs.map((j) => [j.role, j.modelVersion, j.benchmark]).sort()).toEqual(
+      [
+        ['candidate', '1.0.0', 'accuracy'],
+        ['candidate', '1.0.0', 'latency'],
+        ['candidate', '1.0.0', 'parity'],
+        ['variant', '1.0.0-tflite', 'accuracy'],
+        ['variant', '1.0.0-tflite', 'latency'],
+        ['variant', '1.0.0-tflite', 'parity'],
+      ].sort(),
+    );
+    const done = await client.waitForRun(run.id, { timeoutMs: 100_000, intervalMs: 250 }).catch(async (err: Error) => {
+      const now = await client.getRun(run.id, { samples: false });
+      const failures = agentLogs.filter((l) => l.msg === 'job attempt failed').map((l) => (l.err as { message?: string } | undefined)?.message);
+      throw new Error(`${err.message}: ${JSON.stringify(now.jobs.map((j) => [j.modelVersion, j.benchmark, j.status, j.attempts, j.error]))}; attempts failed: ${JSON.stringify(failures)}`);
+    });
+    expect(done.jobs.map((j) => [j.modelVersion, j.benchmark, j.status, j.error])).toEqual(done.jobs.map((j) => [j.modelVersion, j.benchmark, 'succeeded', null]));
+
+    const table = await client.runRuntimes(run.id);
+    const rows = table.rows.map((r) => [r.version, r.format, r.role, r.runtime]);
+    expect(rows).toEqual([
+      ['1.0.0', 'onnx', 'candidate', 'onnxruntime-web/wasm'],
+      ['1.0.0-tflite', 'tflite', 'variant', 'litert/wasm'],
+    ]);
+    const [onnx, tflite] = table.rows;
+    for (const r of [onnx, tflite]) {
+      expect(r?.latency?.p50).toBeGreaterThan(0);
+      expect(r?.latency?.runs).toBeGreaterThanOrEqual(100);
+      expect(r?.sizeBytes).toBeGreaterThan(0);
+      expect(r?.gzipSizeBytes).toBeGreaterThan(0);
+      expect(r?.accuracy?.samples).toBe(200);
+      expect(r?.parity?.maxAbsError).toBeLessThan(1e-4);
+      expect(r?.runtimeVersion).toBeTruthy();
+    }
+    // the same weights: both forms classify the same samples
+    expect(Math.abs((onnx?.accuracy?.top1 ?? 0) - (tflite?.accuracy?.top1 ?? 1))).toBeLessThanOrEqual(1 / 200);
+    expect(tflite?.parity?.reference).toMatch(/^litert\/wasm/);
+    expect(onnx?.parity?.reference).toMatch(/^onnxruntime-node\/cpu/);
+  }, 200_000);
+
+  it('an interleaved A/B gate between two TFLite versions; gate rules pick a runtime with where: {runtime}', async () => {
+    const { gate } = await client.createGate({
+      model: 'mnist-mlp',
+      version: '1.1.0-tflite',
+      baseline: '1.0.0-tflite',
+      policy: {
+        source: `version: 1
+devices: { ids: [${browserDevice.id}] }
+settings: { inputShapes: { ${tfliteInput()} }, warmupMinSeconds: 0.2, measureMinRuns: 100, measureMinSeconds: 0.3, runtimes: [litert/wasm] }
+statistics: { minSamples: 30 }
+rules:
+  - { type: relative, metric: latency.p50, maxIncrease: 50%, where: { runtime: litert/wasm } }
+  - { type: threshold, metric: latency.p99, max: 2s, where: { runtime: litert/wasm } }
+  - { type: threshold, metric: latency.p99, max: 2s, where: { runtime: onnxruntime-web/wasm } }
+`,
+      },
+    });
+    const finished = await client.waitForGate(gate.id, { timeoutMs: 150_000, intervalMs: 500 });
+    const run = await client.getRun(finished.runId);
+    // an interleaved A/B between the two TFLite versions: one job, both measured in one page
+    expect(run.jobs.map((j) => [j.benchmark, j.role, j.status, j.error])).toEqual([['latency', 'candidate', 'succeeded', null]]);
+    const env = run.jobs[0]?.result?.environment;
+    expect(env?.interleaved?.baseline.version).toBe('1.0.0-tflite');
+    expect(env?.interleaved?.baseline.rawSamples.length).toBeGreaterThanOrEqual(100);
+    expect(env?.runtime).toBe('litert');
+    const [relative, litertP99, onnxP99] = finished.results;
+    expect(relative).toMatchObject({ type: 'relative', runtime: 'litert/wasm', device: { id: browserDevice.id } });
+    expect(['pass', 'inconclusive']).toContain(relative?.status);
+    expect(relative?.ci).not.toBeNull();
+    expect(litertP99).toMatchObject({ runtime: 'litert/wasm', status: expect.stringMatching(/^(pass|inconclusive)$/) });
+    // a TFLite model has no onnxruntime-web result: that rule cannot be judged
+    expect(onnxP99).toMatchObject({ status: 'inconclusive', explanation: 'no latency result on runtime onnxruntime-web/wasm' });
+    const table = await client.runRuntimes(run.id);
+    expect(table.rows.map((r) => [r.version, r.role, r.runtime, r.latency?.interleaved])).toEqual([
+      ['1.1.0-tflite', 'candidate', 'litert/wasm', true],
+      ['1.0.0-tflite', 'baseline', 'litert/wasm', true],
+    ]);
+  }, 200_000);
+});
+

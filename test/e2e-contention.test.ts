@@ -10,7 +10,7 @@ import type { GateOut, RunOut } from '@edgeproof/contracts';
 import { thirdPartyModels } from '@edgeproof/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRunTable } from '../apps/cli/src/render/run-table.ts';
-import { LoadSampler } from '../packages/devices/src/host/load.ts';
+import { LoadSampler } from '../packages/devices/src/load/sampler.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const cores = os.availableParallelism();

@@ -23,11 +23,11 @@ function withoutSamples(run: RunOut) {
     jobs: run.jobs.map((j) => {
       if (!j.result) return j;
       const { rawSamples: _samples, ...result } = j.result;
-      const extra = result.environment.extra as { interleaved?: { baseline: Record<string, unknown> }; runtimes?: unknown[] } | undefined;
-      if (!extra) return { ...j, result };
-      const { rawSamples: _baseline, ...baseline } = extra.interleaved?.baseline ?? {};
-      const runtimes = extra.runtimes?.map((r) => (r !== null && typeof r === 'object' ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'rawSamples')) : r));
-      return { ...j, result: { ...result, environment: { ...result.environment, extra: { ...extra, ...(extra.interleaved ? { interleaved: { ...extra.interleaved, baseline } } : {}), ...(runtimes ? { runtimes } : {}) } } } };
+      const env = result.environment as typeof result.environment & { interleaved?: { baseline: Record<string, unknown> }; runtimes?: Record<string, unknown>[] };
+      if (!env.interleaved && !env.runtimes) return { ...j, result };
+      const { rawSamples: _baseline, ...baseline } = env.interleaved?.baseline ?? {};
+      const runtimes = env.runtimes?.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'rawSamples')));
+      return { ...j, result: { ...result, environment: { ...env, ...(env.interleaved ? { interleaved: { ...env.interleaved, baseline } } : {}), ...(runtimes ? { runtimes } : {}) } } };
     }),
   };
 }
@@ -43,9 +43,13 @@ describe('run, run list, device and model reads', () => {
     seeded = await seedDashboard(api, { devices: 2, samplesPerJob: 40, withAccuracy: true });
     // raw samples inside environments, as interleaved and multi-runtime browser jobs report them
     const job = seeded.jobs.find((j) => j.benchmark === 'latency')!;
+    // the typed fields (ResultEnvironment.interleaved / runtimes), with the job's own summary and environment in them
     await api.app.sql.query(
-      `UPDATE "Result" SET environment = jsonb_set(environment, '{extra}', $2::jsonb) WHERE "jobId" = $1::uuid`,
-      [job.id, JSON.stringify({ interleaved: { order: 'abab', baseline: { version: '1.0.0', summary: { kind: 'latency' }, rawSamples: [1.5, 2.25, 1e-7] } }, runtimes: [{ runtime: 'litert/wasm', rawSamples: [3, 4] }, 'odd'] })],
+      `UPDATE "Result" SET environment = environment || jsonb_build_object(
+         'interleaved', jsonb_build_object('order', 'abab', 'baseline', jsonb_build_object('version', '1.0.0', 'sha256', 'ab', 'summary', summary, 'rawSamples', $2::jsonb)),
+         'runtimes', jsonb_build_array(jsonb_build_object('runtime', 'litert/wasm', 'summary', summary, 'rawSamples', $3::jsonb, 'environment', environment)))
+       WHERE "jobId" = $1::uuid`,
+      [job.id, JSON.stringify([1.5, 2.25, 1e-7]), JSON.stringify([3, 4])],
     );
     const queued = await api.app.inject({
       method: 'POST',
@@ -79,10 +83,11 @@ describe('run, run list, device and model reads', () => {
     expect(lean.json()).toEqual(withoutSamples(await expectedRun(api, seeded.runId)));
     expect(RunOutWithoutSamples.safeParse(lean.json()).success).toBe(true);
     const withExtra = seeded.jobs.find((j) => j.benchmark === 'latency')!.id;
-    expect(lean.json().jobs.find((j: { id: string }) => j.id === withExtra).result.environment.extra).toEqual({
-      interleaved: { order: 'abab', baseline: { version: '1.0.0', summary: { kind: 'latency' } } },
-      runtimes: [{ runtime: 'litert/wasm' }, 'odd'],
-    });
+    const leanEnv = lean.json().jobs.find((j: { id: string }) => j.id === withExtra).result.environment;
+    expect(leanEnv.interleaved).toMatchObject({ order: 'abab', baseline: { version: '1.0.0', summary: { kind: 'latency' } } });
+    expect(leanEnv.interleaved.baseline.rawSamples).toBeUndefined();
+    expect(leanEnv.runtimes).toEqual([expect.objectContaining({ runtime: 'litert/wasm', summary: expect.objectContaining({ kind: 'latency' }) })]);
+    expect(leanEnv.runtimes[0].rawSamples).toBeUndefined();
     const sampleBytes = (full.json() as RunOut).jobs.reduce((sum, j) => sum + JSON.stringify(j.result?.rawSamples ?? []).length, 0);
     expect(full.rawPayload.length - lean.rawPayload.length).toBeGreaterThan(sampleBytes);
     expect((await get(`/v1/runs/${seeded.runId}?samples=true`)).body).toBe(full.body);

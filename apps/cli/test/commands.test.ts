@@ -73,12 +73,12 @@ describe('edgeproof push / versions / compare / run show / gate-status / approva
     expect(text.stdout).toMatch(/^digits 1\.1\.0 vs 1\.0\.0: succeeded/);
     expect(text.stdout).toMatch(/p50 [\d.]+ ms/);
     expect(text.stdout).toContain('onnxruntime-node');
-    const run = json<{ id: string; jobs: { benchmark: string; rawSamples?: number[]; result: { environment: { extra: { interleaved: { baseline: { version: string } } } } } }[] }>(
+    const run = json<{ id: string; jobs: { benchmark: string; rawSamples?: number[]; result: { environment: { interleaved: { baseline: { version: string } } } } }[] }>(
       (await stack.cli(['run', 'show', runId, '--json'], { role: 'viewer' })).stdout,
     );
     expect(run.id).toBe(runId);
     expect(run.jobs).toHaveLength(1);
-    expect(run.jobs[0]?.result.environment.extra.interleaved.baseline.version).toBe('1.0.0');
+    expect(run.jobs[0]?.result.environment.interleaved.baseline.version).toBe('1.0.0');
     const bad = await stack.cli(['run', 'show', 'not-a-uuid'], { role: 'viewer' });
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/HTTP 400 bad_request: .*id/);

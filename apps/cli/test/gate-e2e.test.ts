@@ -151,7 +151,7 @@ describe('edgeproof gate (CLI subprocess → real API → real agent → onnxrun
     const gate = (await stack.api.app.inject({ method: 'GET', url: '/v1/gates?model=mnist&limit=1', headers: stack.api.auth('viewer') })).json().items[0];
     const run = (await stack.api.app.inject({ method: 'GET', url: `/v1/runs/${gate.confirmRunId}`, headers: stack.api.auth('viewer') })).json();
     expect(run.jobs).toHaveLength(1);
-    const interleaved = run.jobs[0].result.environment.extra.interleaved;
+    const interleaved = run.jobs[0].result.environment.interleaved;
     expect(interleaved).toMatchObject({ order: 'blocks of 5 runs, A B B A', baseline: { version: '1.0.0' } });
     expect(interleaved.baseline.rawSamples.length).toBeGreaterThanOrEqual(30);
     // the failed build is not approved: 1.0.0 stays the approved version

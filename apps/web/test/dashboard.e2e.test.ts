@@ -129,6 +129,37 @@ describe('dashboard in a real browser against the real API', () => {
     await page.close();
   });
 
+  it('version page: a job measured on two runtimes shows them side by side, with the baseline', async () => {
+    // the first device's candidate latency also ran on LiteRT.js (settings.runtimes), 2× faster
+    const job = seeded.jobs.find((j) => j.benchmark === 'latency' && j.role === 'candidate' && j.device.id === seeded.deviceIds[0])!;
+    await api.app.sql.query(
+      `UPDATE "Result" SET environment = environment || jsonb_build_object('runtimes', jsonb_build_array(jsonb_build_object(
+         'runtime', 'litert/wasm', 'rawSamples', '[]'::jsonb,
+         'summary', jsonb_set(summary, '{stats,p50}', to_jsonb((summary #>> '{stats,p50}')::float8 / 2)),
+         'environment', environment || '{"runtime": "litert", "runtimeVersion": "2.1.0", "executionProvider": "wasm"}'::jsonb)))
+       WHERE "jobId" = $1::uuid`,
+      [job.id],
+    );
+    const page = await browser.context.newPage();
+    await signIn(page, api.tokens.viewer);
+    await page.goto(`${api.url}/models/mnist-mlp/versions/1.1.0?run=${seeded.runId}`);
+    const table = page.getByTestId('runtimes-table');
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    const texts = await rows.allTextContents();
+    const first = texts.filter((t) => t.includes(seeded.localKeys[0]!));
+    expect(first).toHaveLength(3);
+    expect(first[0]).toMatch(/1\.1\.0.*litert\/wasm 2\.1\.0/);
+    expect(first[1]).toMatch(/1\.1\.0.*onnxruntime-node 1\.30\.0/);
+    expect(first[2]).toMatch(/1\.0\.0.*baseline.*onnxruntime-node/);
+    // the figures themselves: LiteRT's p50 is half of onnxruntime's, as stored
+    const p50 = async (i: number) => Number((await rows.nth(i).locator('td').nth(3).textContent())?.replace(/[^\d.]/g, ''));
+    expect((await p50(0)) / (await p50(1))).toBeCloseTo(0.5, 1);
+    expect(await rows.count()).toBe(7);
+    await page.screenshot({ path: join(screenshots, 'runtimes.png'), fullPage: true });
+    await page.close();
+  });
+
   it('run page refreshes by itself as jobs finish', async () => {
     const res = await fetch(`${api.url}/v1/runs`, {
       method: 'POST',

@@ -10,6 +10,7 @@ import {
   Page,
   RunOut,
   RunOutWithoutSamples,
+  RuntimeTable,
   StoredPolicyOut,
   TokenCreated,
   WhoAmI,
@@ -112,6 +113,11 @@ export class EdgeproofClient {
 
   async createRun(run: RunCreateInput, idempotencyKey: string = newKey()): Promise<RunOut> {
     return (await this.http.call('POST', '/v1/runs', RunOut, { json: run, idempotencyKey })).body;
+  }
+
+  /** A run's figures per device, version and runtime, side by side (several forms or runtimes of one model). */
+  async runRuntimes(id: string): Promise<RuntimeTable> {
+    return (await this.http.call('GET', `/v1/runs/${enc(id)}/runtimes`, RuntimeTable)).body;
   }
 
   /** A run with its results; `{ samples: false }` leaves the raw samples out (a fraction of the bytes). */

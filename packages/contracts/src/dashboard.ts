@@ -4,6 +4,7 @@ import { ApprovalOut, AuditEntryOut } from './approvals.ts';
 import { GateStatus, GateVerdict, RuleResult } from './gates.ts';
 import { ModelVersionOut } from './models.ts';
 import { OpProfile } from './results.ts';
+import { RuntimeRow } from './runtime-table.ts';
 
 /**
  * Page-shaped, read-only views for the dashboard (apps/web). They carry summaries, never raw
@@ -103,6 +104,8 @@ export const VersionPage = z.object({
   run: RunBrief.nullable(),
   runs: z.array(RunBrief),
   devices: z.array(z.object({ device: DashDevice, candidate: VersionFigures, baseline: VersionFigures.nullable() })),
+  /** the run's figures per device, version and runtime: several forms or runtimes side by side */
+  runtimes: z.array(RuntimeRow),
   gate: GateDetail.nullable(),
   approvals: z.array(ApprovalOut),
 });
@@ -194,7 +197,7 @@ export type Trends = z.infer<typeof Trends>;
 export const RunProgressJob = z.object({
   id: z.uuid(),
   benchmark: z.string(),
-  role: z.enum(['candidate', 'baseline']),
+  role: z.enum(['candidate', 'baseline', 'variant']),
   version: z.string(),
   device: DashDevice,
   status: JobStatus,

@@ -28,6 +28,8 @@ export const RuleResult = z.object({
   type: z.enum(['threshold', 'relative', 'coverage', 'population']),
   metric: z.string().nullable(),
   device: RuleDevice.nullable(),
+  /** the runtime the result was measured on ("litert/wasm"), when the rule is about a device measurement */
+  runtime: z.string().nullable().default(null),
   observed: z.number().nullable(),
   baseline: z.number().nullable(),
   threshold: z.number().nullable(),

@@ -21,3 +21,4 @@ export * from './feature-builds.ts';
 export * from './dashboard.ts';
 export * from './dashboard-features.ts';
 export * from './native-feature-harness.ts';
+export * from './runtime-table.ts';

@@ -49,12 +49,21 @@ const Metric = z.enum(METRIC_NAMES as [MetricName, ...MetricName[]], {
   error: (issue) => `unknown metric ${JSON.stringify(issue.input)}; expected one of ${METRIC_NAMES.join(', ')}`,
 });
 
-export const RuleWhere = z.strictObject({
-  platforms: z.array(z.string().min(1)).min(1).optional(),
-  tiers: z.array(DeviceTier).min(1).optional(),
-  /** device ids, local keys or device models */
-  devices: z.array(z.string().min(1)).min(1).optional(),
-});
+const RuntimeNames = z.array(z.string().min(1).max(100)).min(1);
+
+export const RuleWhere = z
+  .strictObject({
+    platforms: z.array(z.string().min(1)).min(1).optional(),
+    tiers: z.array(DeviceTier).min(1).optional(),
+    /** device ids, local keys or device models */
+    devices: z.array(z.string().min(1)).min(1).optional(),
+    /** runtimes as devices advertise them ("litert/wasm", "onnxruntime-web/wasm", "tflite"): the rule applies to results measured on one of them */
+    runtimes: RuntimeNames.optional(),
+    /** one runtime, or several: the same as `runtimes` */
+    runtime: z.union([z.string().min(1).max(100), RuntimeNames]).optional(),
+  })
+  .refine((w) => !(w.runtime !== undefined && w.runtimes !== undefined), { message: 'give runtime or runtimes, not both', path: ['runtime'] })
+  .transform(({ runtime, ...w }) => (runtime === undefined ? w : { ...w, runtimes: typeof runtime === 'string' ? [runtime] : runtime }));
 export type RuleWhere = z.infer<typeof RuleWhere>;
 
 type Ctx = z.core.$RefinementCtx<unknown>;

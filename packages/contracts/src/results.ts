@@ -181,7 +181,7 @@ export const DeviceTiming = z.object({
 });
 export type DeviceTiming = z.infer<typeof DeviceTiming>;
 
-export const ResultEnvironment = z.object({
+const ResultEnvironmentBase = z.object({
   runtime: z.string(),
   runtimeVersion: z.string(),
   executionProvider: z.string(),
@@ -211,8 +211,50 @@ export const ResultEnvironment = z.object({
   contentionReasons: z.array(z.string()).optional(),
   contentionThresholds: ContentionThresholds.optional(),
   timing: DeviceTiming.optional(),
+  /** the runtime as the device advertises it ("litert/wasm", "onnxruntime-node", "tflite"); see resultRuntime */
+  runtimeLabel: z.string().optional(),
+});
+
+/** The baseline of an interleaved A/B latency job, measured in the same session, alternating with the candidate. */
+export const InterleavedBaseline = z.object({
+  /** how the two alternated, e.g. "blocks of 5 runs, A B B A" */
+  order: z.string(),
+  /** how each side's time was taken, where the device states it */
+  timing: z.string().optional(),
+  peakMemoryNote: z.string().optional(),
+  baseline: z.looseObject({ version: z.string(), sha256: z.string(), summary: LatencySummary, rawSamples: z.array(z.number()) }),
+});
+export type InterleavedBaseline = z.infer<typeof InterleavedBaseline>;
+
+/** One more runtime the same job measured (settings.runtimes), in full. */
+export const RuntimeResult = z.object({
+  runtime: z.string(),
+  summary: ResultSummary,
+  rawSamples: z.array(z.number()),
+  environment: ResultEnvironmentBase.extend({ interleaved: InterleavedBaseline.optional() }),
+});
+export type RuntimeResult = z.infer<typeof RuntimeResult>;
+
+export const ResultEnvironment = ResultEnvironmentBase.extend({
+  /** latency with a baseline measured alternately in the same session (run.interleave) */
+  interleaved: InterleavedBaseline.optional(),
+  /** the other runtimes of settings.runtimes, each a whole result; the job's own is the first runtime */
+  runtimes: z.array(RuntimeResult).optional(),
+  /** runtimes of settings.runtimes the model's format rules out, with why */
+  runtimesSkipped: z.array(z.object({ runtime: z.string(), reason: z.string() })).optional(),
 });
 export type ResultEnvironment = z.infer<typeof ResultEnvironment>;
+
+const WEB_RUNTIMES = new Set(['onnxruntime-web', 'litert']);
+
+/**
+ * The runtime a result was measured on, as devices advertise runtimes: `runtimeLabel` where the driver
+ * set it, else `runtime/executionProvider` for the web harness's runtimes, else `runtime`.
+ */
+export function resultRuntime(env: { runtime: string; executionProvider: string; runtimeLabel?: string | undefined }): string {
+  if (env.runtimeLabel) return env.runtimeLabel;
+  return WEB_RUNTIMES.has(env.runtime) ? `${env.runtime}/${env.executionProvider}` : env.runtime;
+}
 
 export const ResultPost = z.strictObject({
   attempt: z.number().int().min(1),
@@ -223,3 +265,24 @@ export const ResultPost = z.strictObject({
   environment: ResultEnvironment,
 });
 export type ResultPost = z.infer<typeof ResultPost>;
+
+const LIFTED = ['interleaved', 'runtimes', 'runtimesSkipped', 'runtimeLabel'] as const;
+
+/**
+ * A driver's environment with the interleaved baseline, the other runtimes and the runtime label in
+ * their own fields: drivers put them in `extra`, the API stores them typed (and validates them).
+ */
+export function typedEnvironment(env: ResultEnvironment): ResultEnvironment {
+  const extra = env.extra;
+  if (!extra || !LIFTED.some((k) => k in extra)) return env;
+  const rest = Object.fromEntries(Object.entries(extra).filter(([k]) => !(LIFTED as readonly string[]).includes(k)));
+  const lifted = Object.fromEntries(LIFTED.filter((k) => k in extra && !(k in env)).map((k) => [k, extra[k]]));
+  return ResultEnvironment.parse({ ...env, ...lifted, extra: rest });
+}
+
+const InterleavedWithoutSamples = InterleavedBaseline.extend({ baseline: InterleavedBaseline.shape.baseline.omit({ rawSamples: true }) });
+/** A result environment as `samples=false` reads give it: no raw samples inside either. */
+export const ResultEnvironmentWithoutSamples = ResultEnvironment.extend({
+  interleaved: InterleavedWithoutSamples.optional(),
+  runtimes: z.array(RuntimeResult.omit({ rawSamples: true }).extend({ environment: RuntimeResult.shape.environment.extend({ interleaved: InterleavedWithoutSamples.optional() }) })).optional(),
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BenchmarkKind, DeviceTier, JobStatus, RunStatus, Slug, VersionName } from './common.ts';
 import { BenchmarkSettings } from './settings.ts';
-import { ResultEnvironment, ResultSummary } from './results.ts';
+import { ResultEnvironment, ResultEnvironmentWithoutSamples, ResultSummary } from './results.ts';
 
 const VERSION_RANGE_BOUND = /^\d+(\.\d+)*$/;
 
@@ -45,6 +45,12 @@ export const RunCreate = z.strictObject({
   model: Slug,
   version: VersionName,
   baseline: VersionName.optional(),
+  /**
+   * other versions that are the candidate in another form (e.g. "1.3.0-tflite" beside "1.3.0-onnx"):
+   * each is measured with the run's benchmarks on every selected device that can run its format, and
+   * shown beside the candidate; they take no part in a gate
+   */
+  variants: z.array(VersionName).min(1).max(4).optional(),
   dataset: z.strictObject({ name: Slug, version: VersionName }).optional(),
   devices: DeviceSelector,
   benchmarks: z.array(BenchmarkKind).min(1),
@@ -71,7 +77,8 @@ export type ResultOut = z.infer<typeof ResultOut>;
 export const JobOut = z.object({
   id: z.uuid(),
   benchmark: BenchmarkKind,
-  role: z.enum(['candidate', 'baseline']),
+  /** variant: another form of the candidate (RunCreate.variants), measured beside it */
+  role: z.enum(['candidate', 'baseline', 'variant']),
   modelVersion: z.string(),
   device: z.object({ id: z.uuid(), platform: z.string(), tier: DeviceTier, model: z.string().nullable(), localKey: z.string() }),
   status: JobStatus,
@@ -116,7 +123,7 @@ export type RunSummaryOut = z.infer<typeof RunSummaryOut>;
  * `GET /v1/runs/:id?samples=false`: the run without raw samples (neither the results' own nor those
  * inside their environments, e.g. an interleaved job's baseline): what a dashboard or a poll needs.
  */
-export const ResultOutWithoutSamples = ResultOut.omit({ rawSamples: true });
+export const ResultOutWithoutSamples = ResultOut.omit({ rawSamples: true }).extend({ environment: ResultEnvironmentWithoutSamples });
 export type ResultOutWithoutSamples = z.infer<typeof ResultOutWithoutSamples>;
 export const JobOutWithoutSamples = JobOut.extend({ result: ResultOutWithoutSamples.nullable() });
 export type JobOutWithoutSamples = z.infer<typeof JobOutWithoutSamples>;

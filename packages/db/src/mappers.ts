@@ -100,14 +100,14 @@ export function toResultOut(r: Result): ResultOut {
   };
 }
 
-export type JobRow = Job & { device: Device; result: Result | null };
+export type JobRow = Job & { device: Device; result: Result | null; modelVersion?: Pick<ModelVersion, 'version'> };
 
 export function toJobOut(j: JobRow, versionNames: ReadonlyMap<string, string>): JobOut {
   return {
     id: j.id,
     benchmark: j.benchmark,
-    role: j.role === 'baseline' ? 'baseline' : 'candidate',
-    modelVersion: versionNames.get(j.modelVersionId) ?? j.modelVersionId,
+    role: j.role === 'baseline' || j.role === 'variant' ? j.role : 'candidate',
+    modelVersion: j.modelVersion?.version ?? versionNames.get(j.modelVersionId) ?? j.modelVersionId,
     device: { id: j.device.id, platform: j.device.platform, tier: j.device.tier, model: j.device.model, localKey: j.device.localKey },
     status: j.status,
     attempts: j.attempts,

@@ -63,7 +63,7 @@ afterAll(async () => {
 describe('feature bundle with a pinned TFLite model', () => {
   it('loads it with the harness LiteRT.js and runs it on every processed frame, reported as the litert runtime', async () => {
     const job: DriverJob = {
-      ...makeTfliteJob(FACE_DETECTION_TFLITE, 'feature', { timeoutSeconds: 90 }),
+      ...makeTfliteJob(FACE_DETECTION_TFLITE, 'feature', { timeoutSeconds: 90, feature: {} }),
       feature: { name: 'face-check', version: '1', platform: 'web', path: join(dir, 'face-bundle.js'), sha256: '0'.repeat(64), models: { face: { path: FACE_DETECTION_TFLITE, name: 'blazeface', version: '1', format: 'tflite' } } },
       scenario: { manifest: scene.manifest, videoPath: scene.paths.video, groundTruthPath: scene.paths.groundTruth },
     };

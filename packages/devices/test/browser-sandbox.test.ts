@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { HEADLESS_ARGS, keepsSandbox, resolveOptions, sandboxArgs } from '../src/browser/options.ts';
+import { resolveOptions } from '../src/browser/options.ts';
+import { HEADLESS_ARGS, keepsSandbox, sandboxArgs } from '../src/web-harness/chromium.ts';
 
 const run = promisify(execFile);
 const NOBODY = 65534;

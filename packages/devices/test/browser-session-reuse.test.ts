@@ -14,7 +14,7 @@ import type { DeviceRegistration } from '@edgeproof/contracts';
 import { buildZoo, defaultZooDir, type ZooManifest } from '@edgeproof/model-zoo';
 import { freePort, repoRoot, startAppium, type TestAppium } from '@edgeproof/testkit';
 import { BrowserDriver, findProcesses, type DriverResult } from '../src/index.ts';
-import { DEFAULT_CONTENTION_THRESHOLDS } from '../src/host/contention.ts';
+import { DEFAULT_CONTENTION_THRESHOLDS } from '../src/load/contention.ts';
 import { makeJob } from './support/fixtures.ts';
 
 let appium: TestAppium;

@@ -1,7 +1,7 @@
 /** Parsing /proc and cutting a measurement window out of load samples; the live machine is in host-contention.test.ts. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTENTION_THRESHOLDS, judgeContention } from '../src/host/contention.ts';
-import { parseLoadavg, parsePidStat, parseProcStat, summarizeWindow, takeSample, type LoadSample } from '../src/host/load.ts';
+import { DEFAULT_CONTENTION_THRESHOLDS, judgeContention } from '../src/load/contention.ts';
+import { parseLoadavg, parsePidStat, parseProcStat, summarizeWindow, takeSample, type LoadSample } from '../src/load/sampler.ts';
 
 const STAT = `cpu  86312 10 28172 264545 754 0 1903 120 0 0
 cpu0 42084 0 13315 134146 141 0 866 0 0 0

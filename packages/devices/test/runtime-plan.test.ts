@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DriverResult } from '../src/index.ts';
-import { withOtherRuntimes } from '../src/browser/results.ts';
-import { planRuntimes } from '../src/browser/runtime-plan.ts';
+import { withOtherRuntimes } from '../src/web-harness/results.ts';
+import { planRuntimes } from '../src/web-harness/runtime-plan.ts';
 import { FACE_DETECTION_TFLITE, makeTfliteJob } from './support/tflite-models.ts';
 
 const BROWSER = ['onnxruntime-web/wasm', 'litert/wasm'];

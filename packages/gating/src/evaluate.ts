@@ -8,7 +8,7 @@ import {
   type ThresholdRule,
 } from '@edgeproof/contracts';
 import { populationDecision, populationShares } from '@edgeproof/metrics';
-import { contendedText, deviceLabel, deviceNamed, describeWhere, inScope, isThrottled, measurementOf, result, ruleDevice, type GateEvidence } from './evidence.ts';
+import { contendedText, deviceLabel, deviceNamed, describeWhere, isThrottled, measurementOf, result, ruleDevice, ruleUnits, unitLabel, type GateEvidence } from './evidence.ts';
 import { closestDevice } from './population.ts';
 import { evaluateRelative } from './relative.ts';
 import { benchmarkOf, formatValue, resolveMetric } from './resolve.ts';
@@ -68,26 +68,27 @@ function evaluateThreshold(rule: ThresholdRule, ruleIndex: number, e: GateEviden
     return [result(base, { ...f, observed, status, explanation: `${e.candidate.version}: ${def.description} ${verdictText(observed)}` })];
   }
   const benchmark = benchmarkOf(rule.metric);
-  const devices = e.devices.filter((d) => inScope(d, rule.where) && measurementOf(e, d.id, benchmark, 'candidate'));
-  if (devices.length === 0) {
+  const units = ruleUnits(e, rule.where, benchmark);
+  if (units.length === 0) {
     return [result(base, { ...f, status: 'inconclusive', explanation: `no ${benchmark} result on ${describeWhere(rule.where)}` })];
   }
-  return devices.map((d) => {
-    const m = measurementOf(e, d.id, benchmark, 'candidate');
-    const df = { ...f, device: ruleDevice(d) };
+  return units.map((u) => {
+    const m = measurementOf(e, u.device.id, benchmark, 'candidate', u.runtime);
+    const label = unitLabel(u);
+    const df = { ...f, device: ruleDevice(u.device), runtime: u.runtime };
     if (!m || m.status !== 'succeeded') {
-      return result(base, { ...df, status: 'inconclusive', explanation: `${deviceLabel(d)}: ${m?.status === 'failed' ? `the job failed: ${m.error ?? 'no reason'}` : 'not measured'}` });
+      return result(base, { ...df, status: 'inconclusive', explanation: `${label}: ${m?.status === 'failed' ? `the job failed: ${m.error ?? 'no reason'}` : 'not measured'}` });
     }
     if (benchmark === 'latency' && isThrottled(m, policy.statistics.throttledStates)) {
-      return result(base, { ...df, status: 'inconclusive', explanation: `${deviceLabel(d)} throttled during the measurement (thermal state ${m.thermalState})` });
+      return result(base, { ...df, status: 'inconclusive', explanation: `${label} throttled during the measurement (thermal state ${m.thermalState})` });
     }
-    const contended = benchmark === 'latency' ? contendedText(d, m) : null;
+    const contended = benchmark === 'latency' ? contendedText(label, m) : null;
     if (contended) return result(base, { ...df, observed: resolveMetric(rule.metric, m.summary), status: 'inconclusive', explanation: contended });
     const observed = resolveMetric(rule.metric, m.summary);
-    if (observed === null) return result(base, { ...df, status: 'inconclusive', explanation: `${deviceLabel(d)}: the ${benchmark} result carries no ${rule.metric}` });
+    if (observed === null) return result(base, { ...df, status: 'inconclusive', explanation: `${label}: the ${benchmark} result carries no ${rule.metric}` });
     const status = cmp(rule.bound, observed, rule.value) ? 'pass' : 'fail';
     const how = benchmark === 'latency' ? `, ${m.rawSamples.length} timed runs` : '';
-    return result(base, { ...df, observed, status, explanation: `${deviceLabel(d)}: ${def.description} ${verdictText(observed)}${how}` });
+    return result(base, { ...df, observed, status, explanation: `${label}: ${def.description} ${verdictText(observed)}${how}` });
   });
 }
 

@@ -31,6 +31,8 @@ export interface Measurement {
   deviceId: string;
   role: 'candidate' | 'baseline';
   benchmark: string;
+  /** the runtime it was measured on, as devices advertise runtimes ("litert/wasm"); a job on several runtimes gives one measurement each */
+  runtime: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   error: string | null;
   summary: unknown;
@@ -62,18 +64,46 @@ export function inScope(d: EvidenceDevice, where: RuleWhere): boolean {
   return true;
 }
 
+/** What a device rule is evaluated on: one device and one runtime it measured. */
+export interface RuleUnit {
+  device: EvidenceDevice;
+  runtime: string;
+  /** name the runtime in explanations: the device measured more than one, or the rule names runtimes */
+  showRuntime: boolean;
+}
+
+/**
+ * Every (device, runtime) in a rule's scope with a candidate measurement of the benchmark: a device
+ * that measured the model on two runtimes is judged on each. `where.runtimes` keeps only those.
+ */
+export function ruleUnits(e: GateEvidence, where: RuleWhere, benchmark: string): RuleUnit[] {
+  return e.devices.filter((d) => inScope(d, where)).flatMap((device) => {
+    const runtimes = [...new Set(e.measurements.filter((m) => m.deviceId === device.id && m.benchmark === benchmark && m.role === 'candidate').map((m) => m.runtime))];
+    const kept = where.runtimes ? runtimes.filter((r) => where.runtimes?.includes(r)) : runtimes;
+    return kept.map((runtime) => ({ device, runtime, showRuntime: runtimes.length > 1 || where.runtimes !== undefined }));
+  });
+}
+
+export function unitLabel(u: RuleUnit): string {
+  return u.showRuntime ? `${deviceLabel(u.device)} on ${u.runtime}` : deviceLabel(u.device);
+}
+
 export function describeWhere(where: RuleWhere): string {
   const parts = [
     where.platforms ? `platform ${where.platforms.join('/')}` : '',
     where.tiers ? `tier ${where.tiers.join('/')}` : '',
     where.devices ? `devices ${where.devices.join(', ')}` : '',
+    where.runtimes ? `runtime ${where.runtimes.join('/')}` : '',
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'any device';
 }
 
-/** The first measurement of a kind for a device and role (a run has one per device, benchmark and role). */
-export function measurementOf(e: GateEvidence, deviceId: string, benchmark: string, role: 'candidate' | 'baseline'): Measurement | undefined {
-  const all = e.measurements.filter((m) => m.deviceId === deviceId && m.benchmark === benchmark && m.role === role);
+/**
+ * The measurement of a kind for a device and role (a run has one per device, benchmark, role and
+ * runtime): on `runtime` when given, else the first (the job's own runtime comes before the others).
+ */
+export function measurementOf(e: GateEvidence, deviceId: string, benchmark: string, role: 'candidate' | 'baseline', runtime?: string): Measurement | undefined {
+  const all = e.measurements.filter((m) => m.deviceId === deviceId && m.benchmark === benchmark && m.role === role && (runtime === undefined || m.runtime === runtime));
   return all.find((m) => m.status === 'succeeded') ?? all[0];
 }
 
@@ -91,11 +121,11 @@ export function contentionOf(environment: unknown): string | null {
 }
 
 /** "measured under contention on <device>: <reason>" for the first contended measurement, else null. */
-export function contendedText(d: EvidenceDevice, ...ms: Measurement[]): string | null {
+export function contendedText(label: string, ...ms: Measurement[]): string | null {
   const m = ms.find((x) => x.contention);
   if (!m) return null;
   const role = ms.length > 1 ? ` (${m.role})` : '';
-  return `measured under contention on ${deviceLabel(d)}${role}: ${m.contention}`;
+  return `measured under contention on ${label}${role}: ${m.contention}`;
 }
 
 type Base = Pick<RuleResult, 'rule' | 'ruleIndex' | 'type'>;
@@ -105,6 +135,7 @@ export function result(base: Base, fields: Partial<Omit<RuleResult, 'rule' | 'ru
     ...base,
     metric: null,
     device: null,
+    runtime: null,
     observed: null,
     baseline: null,
     threshold: null,

@@ -1,6 +1,6 @@
 import { METRIC_CATALOG, type GatePolicy, type RelativeRule, type RuleResult } from '@edgeproof/contracts';
 import { compareLatency, mannWhitneyU, seedFromText } from '@edgeproof/metrics';
-import { contendedText, deviceLabel, describeWhere, inScope, isThrottled, measurementOf, result, ruleDevice, type GateEvidence } from './evidence.ts';
+import { contendedText, describeWhere, isThrottled, measurementOf, result, ruleDevice, ruleUnits, unitLabel, type GateEvidence } from './evidence.ts';
 import { benchmarkOf, formatValue, resolveMetric } from './resolve.ts';
 
 const pct = (r: number) => `${r >= 1 ? '+' : '−'}${(Math.abs(r - 1) * 100).toFixed(1)}%`;
@@ -15,28 +15,31 @@ export function evaluateRelative(rule: RelativeRule, ruleIndex: number, e: GateE
   if (!e.baseline) {
     return [result(base, { metric: rule.metric, status: 'skipped', explanation: 'no baseline version (none named and none approved for this scope): nothing to compare against' })];
   }
-  const devices = e.devices.filter((d) => inScope(d, rule.where) && measurementOf(e, d.id, benchmark, 'candidate'));
-  if (devices.length === 0) {
+  const units = ruleUnits(e, rule.where, benchmark);
+  if (units.length === 0) {
     return [result(base, { metric: rule.metric, status: 'inconclusive', explanation: `no ${benchmark} result on ${describeWhere(rule.where)}` })];
   }
   const stats = policy.statistics;
-  return devices.map((d) => {
-    const f = { metric: rule.metric, device: ruleDevice(d), unit, threshold };
-    const cand = measurementOf(e, d.id, benchmark, 'candidate');
-    const basem = measurementOf(e, d.id, benchmark, 'baseline');
+  return units.map((u) => {
+    const d = u.device;
+    const label = unitLabel(u);
+    const f = { metric: rule.metric, device: ruleDevice(d), runtime: u.runtime, unit, threshold };
+    // candidate and baseline on the same runtime: a runtime's speed is not the model's
+    const cand = measurementOf(e, d.id, benchmark, 'candidate', u.runtime);
+    const basem = measurementOf(e, d.id, benchmark, 'baseline', u.runtime);
     const noise = e.noiseFloors[d.id] ?? null;
     if (rule.excludeNoisyDevices && noise !== null && noise > stats.maxNoiseFloor) {
-      return result(base, { ...f, status: 'skipped', explanation: `${deviceLabel(d)} is noisy (A/A noise floor ${(noise * 100).toFixed(1)}% > ${(stats.maxNoiseFloor * 100).toFixed(1)}%): left out` });
+      return result(base, { ...f, status: 'skipped', explanation: `${label} is noisy (A/A noise floor ${(noise * 100).toFixed(1)}% > ${(stats.maxNoiseFloor * 100).toFixed(1)}%): left out` });
     }
     if (!cand || !basem || cand.status !== 'succeeded' || basem.status !== 'succeeded') {
       const missing = [cand, basem].find((m) => m?.status === 'failed');
       const why = missing ? `the ${missing.role} job failed: ${missing.error ?? 'no reason'}` : 'candidate or baseline not measured';
-      return result(base, { ...f, status: 'inconclusive', explanation: `${deviceLabel(d)}: ${why}` });
+      return result(base, { ...f, status: 'inconclusive', explanation: `${label}: ${why}` });
     }
     if (benchmark === 'latency' && (isThrottled(cand, stats.throttledStates) || isThrottled(basem, stats.throttledStates))) {
-      return result(base, { ...f, status: 'inconclusive', explanation: `${deviceLabel(d)} throttled during the measurement (thermal state ${cand.thermalState}/${basem.thermalState})` });
+      return result(base, { ...f, status: 'inconclusive', explanation: `${label} throttled during the measurement (thermal state ${cand.thermalState}/${basem.thermalState})` });
     }
-    const contended = benchmark === 'latency' ? contendedText(d, cand, basem) : null;
+    const contended = benchmark === 'latency' ? contendedText(label, cand, basem) : null;
     if (contended) return result(base, { ...f, status: 'inconclusive', explanation: contended });
     if (rule.metric === 'latency.p50') {
       const cmp = compareLatency(cand.rawSamples, basem.rawSamples, {
@@ -48,17 +51,17 @@ export function evaluateRelative(rule: RelativeRule, ruleIndex: number, e: GateE
       });
       const fields = { ...f, observed: cmp.ratio, baseline: 1, ci: cmp.ci, pValue: cmp.pValue, status: cmp.decision };
       if (cmp.reason === 'too-few-samples') {
-        return result(base, { ...fields, explanation: `${deviceLabel(d)}: ${cand.rawSamples.length}/${basem.rawSamples.length} samples, fewer than ${stats.minSamples}` });
+        return result(base, { ...fields, explanation: `${label}: ${cand.rawSamples.length}/${basem.rawSamples.length} samples, fewer than ${stats.minSamples}` });
       }
       const ci = `${(rule.confidence * 100).toFixed(0)}% CI ${pct(cmp.ci!.lower)}…${pct(cmp.ci!.upper)}`;
       const verdict =
         cmp.decision === 'fail' ? `slower than allowed ${pct(threshold)}: the whole interval is above it` : cmp.decision === 'pass' ? `within ${pct(threshold)}` : `the interval spans ${pct(threshold)}: cannot tell`;
-      return result(base, { ...fields, explanation: `${deviceLabel(d)}: median ${pct(cmp.ratio!)} vs ${e.baseline?.version} (${ci}, Mann-Whitney p${cmp.pValue! < 1e-4 ? '<1e-4' : `=${cmp.pValue!.toPrecision(2)}`}): ${verdict}` });
+      return result(base, { ...fields, explanation: `${label}: median ${pct(cmp.ratio!)} vs ${e.baseline?.version} (${ci}, Mann-Whitney p${cmp.pValue! < 1e-4 ? '<1e-4' : `=${cmp.pValue!.toPrecision(2)}`}): ${verdict}` });
     }
     const cv = resolveMetric(rule.metric, cand.summary);
     const bv = resolveMetric(rule.metric, basem.summary);
     if (cv === null || bv === null) {
-      return result(base, { ...f, status: 'inconclusive', explanation: `${deviceLabel(d)}: the ${benchmark} result carries no ${rule.metric}` });
+      return result(base, { ...f, status: 'inconclusive', explanation: `${label}: the ${benchmark} result carries no ${rule.metric}` });
     }
     if (rule.direction === 'decrease') {
       const drop = bv - cv;
@@ -68,10 +71,10 @@ export function evaluateRelative(rule: RelativeRule, ruleIndex: number, e: GateE
         observed: cv,
         baseline: bv,
         status,
-        explanation: `${deviceLabel(d)}: ${formatValue(rule.metric, cv)} vs ${formatValue(rule.metric, bv)} (${drop > 0 ? 'down' : 'up'} ${formatValue(rule.metric, Math.abs(drop))}; allowed drop ${formatValue(rule.metric, rule.allowed)})`,
+        explanation: `${label}: ${formatValue(rule.metric, cv)} vs ${formatValue(rule.metric, bv)} (${drop > 0 ? 'down' : 'up'} ${formatValue(rule.metric, Math.abs(drop))}; allowed drop ${formatValue(rule.metric, rule.allowed)})`,
       });
     }
-    if (bv <= 0) return result(base, { ...f, status: 'inconclusive', explanation: `${deviceLabel(d)}: baseline ${rule.metric} is ${bv}, no ratio` });
+    if (bv <= 0) return result(base, { ...f, status: 'inconclusive', explanation: `${label}: baseline ${rule.metric} is ${bv}, no ratio` });
     const ratio = cv / bv;
     let status: RuleResult['status'] = ratio <= threshold ? 'pass' : 'fail';
     let pValue: number | null = null;
@@ -86,7 +89,7 @@ export function evaluateRelative(rule: RelativeRule, ruleIndex: number, e: GateE
       baseline: 1,
       pValue,
       status,
-      explanation: `${deviceLabel(d)}: ${formatValue(rule.metric, cv)} vs ${formatValue(rule.metric, bv)} (${pct(ratio)}, allowed ${pct(threshold)})${status === 'inconclusive' ? ': not significant' : ''}`,
+      explanation: `${label}: ${formatValue(rule.metric, cv)} vs ${formatValue(rule.metric, bv)} (${pct(ratio)}, allowed ${pct(threshold)})${status === 'inconclusive' ? ': not significant' : ''}`,
     });
   });
 }

@@ -9,6 +9,7 @@ const latency = (deviceId: string, role: 'candidate' | 'baseline', median: numbe
   deviceId,
   role,
   benchmark: 'latency',
+  runtime: 'tflite',
   status: 'succeeded',
   error: null,
   summary: { kind: 'latency', stats: { p50: median, p90: median * 1.02 } },

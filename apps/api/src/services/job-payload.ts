@@ -1,4 +1,4 @@
-import { BenchmarkSettings, DatasetHeader, type EvaluateJobPayload, ModelSignature } from '@edgeproof/contracts';
+import { BenchmarkSettings, DatasetHeader, type EvaluateJobPayload, FeatureRunSettings, ModelSignature } from '@edgeproof/contracts';
 import type { Dataset, Db, Job, Model, ModelVersion } from '@edgeproof/db';
 import { featurePayload, featureRunInclude } from './feature-runs.ts';
 
@@ -20,12 +20,24 @@ export function buildEvaluatePayload(
     benchmark: job.benchmark,
     model: jobModel(version),
     dataset: dataset ? { sha256: dataset.sha256, header: DatasetHeader.parse(dataset.schema), sampleCount: dataset.sampleCount } : null,
-    settings: BenchmarkSettings.parse(settings),
+    settings: resolveJobSettings(job.benchmark, settings),
   };
+}
+
+/**
+ * The settings a driver runs with, every default applied here (BenchmarkSettings', and for a feature
+ * replay FeatureRunSettings' in `feature`), so no driver applies a default of its own.
+ */
+export function resolveJobSettings(benchmark: Job['benchmark'], settings: unknown): BenchmarkSettings {
+  const parsed = BenchmarkSettings.parse(settings);
+  return benchmark === 'feature' ? { ...parsed, feature: FeatureRunSettings.parse(parsed.feature ?? {}) } : parsed;
 }
 
 /** A latency job that measures the run's candidate and baseline alternately in one session. */
 export const INTERLEAVED_ROLE = 'interleaved';
+
+/** A job that measures another form of the run's candidate (RunCreate.variants), beside it and outside any gate. */
+export const VARIANT_ROLE = 'variant';
 
 function jobModel(version: ModelVersion & { model: Model }): EvaluateJobPayload['model'] {
   return {

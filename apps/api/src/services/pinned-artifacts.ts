@@ -1,8 +1,8 @@
 import type { Db } from '@edgeproof/db';
 
 /**
- * Whether an unfinished job queued to one of the agent's devices reads this artifact: its model or
- * baseline, the run's dataset, the feature build and the models it pins, or the scenario's files.
+ * Whether an unfinished job queued to one of the agent's devices reads this artifact: its model (the
+ * run's candidate or a variant), the run's baseline, the run's dataset, the feature build and the models it pins, or the scenario's files.
  */
 export async function agentNeedsArtifact(db: Db, agentName: string, sha256: string): Promise<boolean> {
   const job = await db.job.findFirst({
@@ -10,6 +10,8 @@ export async function agentNeedsArtifact(db: Db, agentName: string, sha256: stri
       status: { in: ['queued', 'running'] },
       device: { agent: { name: agentName } },
       OR: [
+        // the job's own version: the run's candidate, or a variant of it
+        { modelVersion: { sha256 } },
         { run: { modelVersion: { sha256 } } },
         { run: { baselineVersion: { sha256 } } },
         { run: { dataset: { sha256 } } },

@@ -4,9 +4,9 @@ import { MissingDimensionError, InvalidShapeError, resolveInputShapes } from '@e
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, notFound } from '../errors.ts';
 import type { DeviceQueues } from '../plugins/queues.ts';
-import { selectDevices } from './device-selection.ts';
+import { canRun, selectDevices } from './device-selection.ts';
 import { featurePayload, featureRunInclude, featureRunsOn, resolveFeatureRun, withFeatureDefaults } from './feature-runs.ts';
-import { buildEvaluatePayload, INTERLEAVED_ROLE } from './job-payload.ts';
+import { buildEvaluatePayload, INTERLEAVED_ROLE, VARIANT_ROLE } from './job-payload.ts';
 import { enqueueJobs } from './outbox.ts';
 
 export const runInclude = {
@@ -14,7 +14,7 @@ export const runInclude = {
   baselineVersion: true,
   dataset: true,
   ...featureRunInclude,
-  jobs: { include: { device: true, result: true }, orderBy: [{ queuedAt: 'asc' as const }, { id: 'asc' as const }] },
+  jobs: { include: { device: true, result: true, modelVersion: { select: { version: true } } }, orderBy: [{ queuedAt: 'asc' as const }, { id: 'asc' as const }] },
 } satisfies Prisma.EvaluationRunInclude;
 
 /** What a run list needs: no results, no raw samples. */
@@ -77,7 +77,8 @@ export async function createRun(
     throw new AppError(400, 'bad_request', 'dataset: required when benchmarks include accuracy or settings.inputSource is "dataset"');
   }
   const versions = baseline ? [candidate, baseline] : [candidate];
-  for (const v of versions) {
+  const variants = await findVariants(db, body, [candidate, ...versions]);
+  for (const v of [...versions, ...variants]) {
     if (v.format !== 'onnx') continue;
     // accuracy reads its inputs from the dataset; latency and parity generate them unless told otherwise
     const generatesInputs = body.settings.inputSource === 'generated' && body.benchmarks.some((b) => b !== 'accuracy' && b !== 'feature');
@@ -95,6 +96,11 @@ export async function createRun(
   if (feature && !devices.some((d) => featureRunsOn(d, feature.build))) {
     throw new AppError(422, 'unprocessable', `devices: none of the selected devices runs ${feature.build.platform} feature builds`);
   }
+  variants.forEach((v, i) => {
+    if (!devices.some((d) => canRun(d, v.format, body.settings?.runtimes))) {
+      throw new AppError(422, 'unprocessable', `variants[${i}]: none of the selected devices runs ${v.format} models (version ${v.version})`);
+    }
+  });
 
   let run;
   try {
@@ -127,6 +133,14 @@ export async function createRun(
           })),
         ),
       );
+      // every other form of the candidate, on each selected device that runs its format
+      for (const v of variants) {
+        for (const device of devices.filter((d) => canRun(d, v.format, body.settings?.runtimes))) {
+          for (const benchmark of body.benchmarks.filter((b) => b !== 'feature')) {
+            rows.push({ runId: created.id, deviceId: device.id, benchmark, modelVersionId: v.id, role: VARIANT_ROLE });
+          }
+        }
+      }
       // the outbox: enqueuedAt stays null until the job is on its device queue (enqueueRunJobs, after commit)
       await tx.job.createMany({ data: rows });
       return created;
@@ -151,6 +165,10 @@ export async function createRun(
 export async function enqueueRunJobs(db: Db, queues: DeviceQueues, log: FastifyBaseLogger, run: RunRow): Promise<void> {
   const versionsById = new Map([[run.modelVersion.id, run.modelVersion]]);
   if (run.baselineVersion) versionsById.set(run.baselineVersion.id, { ...run.baselineVersion, model: run.modelVersion.model });
+  const variantIds = [...new Set(run.jobs.filter((j) => j.role === VARIANT_ROLE && j.enqueuedAt === null).map((j) => j.modelVersionId))];
+  if (variantIds.length) {
+    for (const v of await db.modelVersion.findMany({ where: { id: { in: variantIds } } })) versionsById.set(v.id, { ...v, model: run.modelVersion.model });
+  }
   const jobs = run.jobs.filter((j) => versionsById.has(j.modelVersionId));
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const { enqueued, at } = await enqueueJobs(db, queues, log, jobs, (j) => {
@@ -160,4 +178,18 @@ export async function enqueueRunJobs(db: Db, queues: DeviceQueues, log: FastifyB
     return buildEvaluatePayload(job, versionsById.get(job.modelVersionId) as RunRow['modelVersion'], run.dataset, run.settings, baseline, featureRun);
   });
   for (const id of enqueued) (byId.get(id) as RunRow['jobs'][number]).enqueuedAt = at;
+}
+
+/** The run's variants as versions of its model: each named once, none the candidate or the baseline. */
+async function findVariants(db: Db, body: RunCreate, taken: readonly { id: string }[]) {
+  const found = [];
+  const seen = new Set(taken.map((v) => v.id));
+  for (const [i, name] of (body.variants ?? []).entries()) {
+    const row = await db.modelVersion.findFirst({ where: { version: name, model: { name: body.model } }, include: { model: true } });
+    if (!row) throw new AppError(404, 'not_found', `variants[${i}]: version ${name} of model ${body.model} does not exist`);
+    if (seen.has(row.id)) throw new AppError(422, 'unprocessable', `variants[${i}]: version ${name} is already the run's candidate, baseline or another variant`);
+    seen.add(row.id);
+    found.push(row);
+  }
+  return found;
 }

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { parseDuration } from '../context.ts';
 import { parseDims } from '../parse.ts';
 import { renderRunTable } from '../render/run-table.ts';
+import { renderRuntimeTable } from '../render/runtime-table.ts';
 import { renderVerdictTable } from '../render/verdict.ts';
 import { exitCodeFor } from './gate.ts';
 import type { CommandContext } from './shared.ts';
@@ -43,6 +44,14 @@ export function runCommands(program: Command, { client, print, setExit }: Comman
     .action(async (id: string, o) => {
       const r = await client().getRun(id);
       print(o.json, r, () => `${r.model} ${r.version}${r.baseline ? ` vs ${r.baseline}` : ''}: ${r.status}\n${renderRunTable(r)}`);
+    });
+  run
+    .command('runtimes <id>')
+    .description('a run side by side per device, version and runtime: latency, memory, size, gzip size, accuracy, agreement with the parity reference')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o) => {
+      const t = await client().runRuntimes(id);
+      print(o.json, t, () => renderRuntimeTable(t.rows));
     });
   run
     .command('cancel <id>')

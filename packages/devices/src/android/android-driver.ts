@@ -14,8 +14,8 @@ import { CHROME_PACKAGE, chromeTarget, type WebHarnessConfig } from './web-harne
 import { BINARY_ENV, type TfliteBenchmarkConfig } from './tflite-benchmark.ts';
 import { runTfliteBenchmarkJob } from './tflite-benchmark-job.ts';
 import type { DeviceShell } from './device-shell.ts';
-import { runHarnessJob } from '../browser/harness-job.ts';
-import { endpointLabel } from '../browser/options.ts';
+import { runHarnessJob } from '../web-harness/harness-job.ts';
+import { endpointLabel } from '../web-harness/chromium.ts';
 import { measurementSettings } from '../measurement-settings.ts';
 
 export interface AndroidDriverOptions {

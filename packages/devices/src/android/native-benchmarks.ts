@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { AccuracySummary, NativeInputLine, ParitySummary, ResultSummary } from '@edgeproof/contracts';
 import { AccuracyAccumulator, ParityAccumulator, topK } from '@edgeproof/metrics';
 import { DriverError, type DriverJob } from '../driver.ts';
-import { browserInputSets, scoreOutput } from '../browser/job-inputs.ts';
-import { referenceOutputs, type ReferenceOutputs } from '../browser/reference-process.ts';
-import type { InputSet } from '../host/inputs.ts';
+import { jobInputSets, scoreOutput } from '../inputs/job-inputs.ts';
+import { referenceOutputs, type ReferenceOutputs } from '../reference/reference-process.ts';
+import type { InputSet } from '../inputs/input-sets.ts';
 import type { DeviceShell } from './device-shell.ts';
 import { latencySummary, runNativeHarness, type NativeHarnessConfig, type OkNativeResult } from './native-harness.ts';
 
@@ -21,7 +21,7 @@ export interface NativeInputs {
 
 /** The input sets, chosen as on the host and in the browser (same seeds, dataset order and limits), as JSON Lines. */
 export async function nativeInputs(job: DriverJob): Promise<NativeInputs> {
-  const sets = await browserInputSets(job);
+  const sets = await jobInputSets(job);
   const lines = sets.map((set, index) => {
     const tensors: NativeInputLine['tensors'] = {};
     for (const [name, t] of Object.entries(set.tensors)) {

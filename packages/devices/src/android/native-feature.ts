@@ -1,6 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
-import { FeatureRunSettings, NATIVE_HARNESS_ACTION, NATIVE_HARNESS_LOG_TAG, type DeviceRegistration, type NativeFeatureExtras } from '@edgeproof/contracts';
+import { NATIVE_HARNESS_ACTION, NATIVE_HARNESS_LOG_TAG, type DeviceRegistration, type FeatureRunSettings, type NativeFeatureExtras } from '@edgeproof/contracts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
+import { featureRunSettings } from '../feature/run-settings.ts';
 import { featureResult } from '../feature/summary.ts';
 import type { DeviceShell } from './device-shell.ts';
 import { playByInjection, scenarioPngFrames, type CameraImageInjector, type InjectionStats } from './camera-injection.ts';
@@ -72,7 +73,7 @@ export async function runNativeFeatureJob(device: DeviceShell, job: DriverJob, c
   const { feature, scenario } = job;
   if (!feature || !scenario) throw new DriverError('invalid_input', 'a feature job needs a feature build and a scenario');
   if (feature.platform !== 'android') throw new DriverError('unsupported', `Android devices run android feature builds (APKs), not ${feature.platform}`);
-  const run = FeatureRunSettings.parse(job.settings.feature ?? {});
+  const run = featureRunSettings(job);
   await assertY4m(scenario.videoPath);
   const m = scenario.manifest;
   const dir = `${cfg.deviceDir ?? '/data/local/tmp/edgeproof'}/${job.jobId}`;

@@ -12,10 +12,11 @@
  * With a baseline the rounds alternate A B B A, both models on the same phone in the same minutes.
  */
 import type { LatencySummary, TfliteDelegate } from '@edgeproof/contracts';
+import { INTERLEAVE_SEQUENCE, measureDone } from '@edgeproof/harness-web/measure-rule';
 import { summarize } from '@edgeproof/metrics';
 import { resolveInputShapes } from '@edgeproof/models';
 import { DriverError, type DriverJob } from '../driver.ts';
-import { asInputError } from '../host/inputs.ts';
+import { asInputError } from '../inputs/input-sets.ts';
 import type { DeviceShell } from './device-shell.ts';
 import { shQuote } from './native-harness.ts';
 import { parseBenchmarkModel, type BenchmarkModelOutput } from './parse-benchmark-model.ts';
@@ -136,8 +137,6 @@ export interface TfliteBenchmarkOutcome {
   extra: Record<string, unknown>;
 }
 
-const ORDER = [0, 1, 1, 0] as const;
-
 export async function runTfliteBenchmarkJob(device: DeviceShell, job: DriverJob, cfg: TfliteBenchmarkConfig, signal: AbortSignal): Promise<TfliteBenchmarkOutcome> {
   if (job.benchmark !== 'latency') throw new DriverError('unsupported', `benchmark_model measures latency (and memory); a ${job.benchmark} job needs the native harness`);
   if (job.model.format !== 'tflite' || (job.baseline && job.baseline.format !== 'tflite')) throw new DriverError('unsupported', 'benchmark_model runs TFLite models only');
@@ -166,11 +165,12 @@ export async function runTfliteBenchmarkJob(device: DeviceShell, job: DriverJob,
       side.delegate = appliedDelegate(ref, s.delegate);
     }
 
-    const done = (x: Side) => x.samples.length >= s.measureMaxRuns || x.roundsWallMs >= s.measureMaxSeconds * 1000 || (x.samples.length >= s.measureMinRuns && sum(x.samples) >= s.measureMinSeconds * 1000);
+    // the maximum on the rounds' wall time, the minimum on the measured runs
+    const done = (x: Side) => measureDone(s, x.samples.length, sum(x.samples), x.roundsWallMs);
     let lastRoundMs = 0;
     let stoppedEarly: string | null = null;
     for (let round = 0; !sides.every(done); round++) {
-      const side = sides[sides.length === 1 ? 0 : ORDER[round % ORDER.length] as 0 | 1] as Side;
+      const side = sides[sides.length === 1 ? 0 : INTERLEAVE_SEQUENCE[round % INTERLEAVE_SEQUENCE.length] as 0 | 1] as Side;
       if (done(side)) continue;
       // keep what was measured rather than lose it all to the job's timeout in the middle of a round
       if (sides.every((x) => x.samples.length > 0) && Date.now() + 2 * lastRoundMs > deadline) {

@@ -1,5 +1,5 @@
 import type { HarnessExecutionProvider, HarnessServer } from '@edgeproof/harness-web';
-import type { HarnessSession, HarnessTarget } from '../browser/harness-job.ts';
+import type { HarnessSession, HarnessTarget } from '../web-harness/harness-job.ts';
 import { AndroidSession, type AppiumEndpoint } from './appium-session.ts';
 
 /**

@@ -1,8 +1,9 @@
 import type { DeviceRegistration } from '@edgeproof/contracts';
 import { startHarnessServer, type HarnessServer } from '@edgeproof/harness-web';
 import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
-import { endpointLabel, resolveOptions, type BrowserDriverOptions, type ResolvedBrowserOptions } from './options.ts';
-import { loadHarness, probePage, type PageProbe } from './page-calls.ts';
+import { endpointLabel } from '../web-harness/chromium.ts';
+import { loadHarness, probePage, type PageProbe } from '../web-harness/page-calls.ts';
+import { resolveOptions, type BrowserDriverOptions, type ResolvedBrowserOptions } from './options.ts';
 import { observeBrowserJob } from './host-load.ts';
 import { runBrowserJob, type JobTimings } from './run-job.ts';
 import { SlotSessions } from './slot-sessions.ts';

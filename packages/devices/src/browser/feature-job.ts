@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { copyFile, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FeatureRunSettings } from '@edgeproof/contracts';
 import { FEATURE_HARNESS_GLOBAL, type FeatureHarnessResult, type FeatureHarnessSpec, type FeatureHarnessSuccess } from '@edgeproof/harness-web';
-import { jobDeadline } from './job-deadline.ts';
+import { jobDeadline } from '../web-harness/job-deadline.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { HostCostSampler } from '../feature/host-cost.ts';
+import { featureRunSettings } from '../feature/run-settings.ts';
 import { featureResult } from '../feature/summary.ts';
-import { endpointLabel } from './options.ts';
-import { findProcesses } from './processes.ts';
+import { endpointLabel } from '../web-harness/chromium.ts';
+import { findProcesses } from '../web-harness/processes.ts';
 import type { SlotContext } from './run-job.ts';
 import { closeSession, openSession, type BrowserSession } from './session.ts';
 
@@ -60,7 +60,7 @@ export async function runBrowserFeatureJob(ctx: SlotContext, job: DriverJob, sig
   const { feature, scenario } = job;
   if (!feature || !scenario) throw new DriverError('invalid_input', 'a feature job needs a feature build and a scenario');
   if (feature.platform !== 'web') throw new DriverError('unsupported', `browser devices run web feature builds, not ${feature.platform}`);
-  const run = FeatureRunSettings.parse(job.settings.feature ?? {});
+  const run = featureRunSettings(job);
   const m = scenario.manifest;
   const timeoutMs = job.settings.timeoutSeconds * 1000;
   const deadline = jobDeadline(signal, job.settings.timeoutSeconds, 'feature replay');

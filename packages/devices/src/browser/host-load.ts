@@ -1,35 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { DeviceTiming, ResultEnvironment } from '@edgeproof/contracts';
 import type { DriverResult } from '../driver.ts';
-import { contentionFields } from '../host/contention.ts';
-import { LoadSampler } from '../host/load.ts';
-import type { JobTimings } from './harness-job.ts';
-import { isLoopback, type ResolvedBrowserOptions } from './options.ts';
+import { contentionFields } from '../load/contention.ts';
+import { LoadSampler, pidsWith } from '../load/sampler.ts';
+import { isLoopback } from '../web-harness/chromium.ts';
+import type { JobTimings } from '../web-harness/harness-job.ts';
+import type { ResolvedBrowserOptions } from './options.ts';
 import type { SessionUse, SlotSessions } from './slot-sessions.ts';
 
 const SAMPLE_INTERVAL_MS = 100;
 const epochNow = () => performance.timeOrigin + performance.now();
 const r1 = (x: number) => Math.max(0, Math.round(x * 10) / 10);
-
-/** pids of this machine's processes whose command line contains `needle` (sync /proc scan, ~1–3 ms). */
-export function pidsWith(needle: string): number[] {
-  const out: number[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle)) out.push(Number(e));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 /**
  * A harness job on a browser slot, with what the agent saw around it: where the device time went

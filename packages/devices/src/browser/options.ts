@@ -1,17 +1,9 @@
 import os from 'node:os';
 import type { ContentionThresholds, DeviceTier } from '@edgeproof/contracts';
-import { contentionThresholds } from '../host/contention.ts';
 import type { HarnessExecutionProvider, HarnessServerOptions } from '@edgeproof/harness-web';
-import type { LocalChromiumOptions } from './local-chromium.ts';
-
-/** Any WebDriver endpoint: one Appium server, a Selenium Grid hub, or a cloud device farm. */
-export interface WebDriverEndpoint {
-  /** e.g. http://127.0.0.1:4723 (Appium 3), http://grid:4444 (Grid 4), https://hub.cloud.example/wd/hub */
-  url: string;
-  /** basic-auth credentials (cloud farms: user name and access key) */
-  user?: string;
-  key?: string;
-}
+import { contentionThresholds } from '../load/contention.ts';
+import { isLoopback, keepsSandbox, type WebDriverEndpoint } from '../web-harness/chromium.ts';
+import type { LocalChromiumOptions } from '../web-harness/local-chromium.ts';
 
 export interface BrowserDriverOptions {
   /** default http://127.0.0.1:4723 (device-farm/start-appium.sh) */
@@ -47,7 +39,7 @@ export interface BrowserDriverOptions {
   cleanupLocalProcesses?: boolean;
   /** how long opening a session may take; default 60 s */
   sessionStartTimeoutMs?: number;
-  /** load above which a latency result is flagged contended (host/contention.ts; sampled only for a loopback endpoint) */
+  /** load above which a latency result is flagged contended (load/contention.ts; sampled only for a loopback endpoint) */
   contention?: ContentionThresholds;
   /** the agent's own Chromium and chromedriver (TFLite parity reference: LiteRT.js wasm); default /usr/bin/chromium, /usr/bin/chromedriver */
   localChromium?: LocalChromiumOptions;
@@ -60,29 +52,6 @@ export interface BrowserDriverOptions {
 }
 
 export const DEFAULT_APPIUM_URL = 'http://127.0.0.1:4723';
-
-/** Chromium flags that work headless in containers and CI (see device-farm/README.md); the sandbox is `sandboxArgs`'s. */
-export const HEADLESS_ARGS = [
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/**
- * Whether Chromium keeps its sandbox. A bundle's code runs in the page, so the sandbox is kept
- * wherever it can be: only a Chromium that runs as root (which refuses the sandbox) goes without.
- */
-export function keepsSandbox(sandbox: boolean | 'auto', endpointUrl: string, uid: number | undefined = process.getuid?.()): boolean {
-  if (sandbox !== 'auto') return sandbox;
-  // a remote endpoint's Chromium runs as whoever runs it there: farms run browsers as a plain user
-  return !(isLoopback(endpointUrl) && uid === 0);
-}
-
-export const sandboxArgs = (keep: boolean): string[] => (keep ? [] : ['--no-sandbox']);
 
 export type ResolvedBrowserOptions = Required<
   Omit<BrowserDriverOptions, 'endpoint' | 'harness' | 'capabilities' | 'browserArgs' | 'tags' | 'localChromium' | 'sandbox'>
@@ -121,17 +90,4 @@ export function resolveOptions(o: BrowserDriverOptions): ResolvedBrowserOptions 
     localChromium: { profileRoot: o.profileRoot ?? os.tmpdir(), ...o.localChromium },
     sandbox: keepsSandbox(o.sandbox ?? 'auto', endpoint.url),
   };
-}
-
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
-}
-
-/** The endpoint URL without credentials, for logs and device attributes. */
-export function endpointLabel(endpoint: WebDriverEndpoint): string {
-  const u = new URL(endpoint.url);
-  u.username = '';
-  u.password = '';
-  return u.toString().replace(/\/$/, '');
 }

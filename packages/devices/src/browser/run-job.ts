@@ -1,12 +1,13 @@
 import type { HarnessServer } from '@edgeproof/harness-web';
 import type { DriverJob, DriverResult } from '../driver.ts';
 import { runBrowserFeatureJob } from './feature-job.ts';
-import { runHarnessJob, type HarnessTarget, type JobTimings } from './harness-job.ts';
-import { endpointLabel, type ResolvedBrowserOptions } from './options.ts';
+import { endpointLabel } from '../web-harness/chromium.ts';
+import { runHarnessJob, type HarnessTarget, type JobTimings } from '../web-harness/harness-job.ts';
+import type { ResolvedBrowserOptions } from './options.ts';
 import { closeSession, openSession, type BrowserSession } from './session.ts';
 import type { SlotSessions } from './slot-sessions.ts';
 
-export type { JobTimings } from './harness-job.ts';
+export type { JobTimings } from '../web-harness/harness-job.ts';
 
 export interface SlotContext {
   opts: ResolvedBrowserOptions;

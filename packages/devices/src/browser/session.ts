@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
-import { HEADLESS_ARGS, sandboxArgs, type ResolvedBrowserOptions } from './options.ts';
-import { killProcesses } from './processes.ts';
+import { HEADLESS_ARGS, sandboxArgs } from '../web-harness/chromium.ts';
+import { killProcesses } from '../web-harness/processes.ts';
+import type { ResolvedBrowserOptions } from './options.ts';
 
 const DELETE_SESSION_TIMEOUT_MS = 15_000;
 

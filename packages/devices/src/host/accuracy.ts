@@ -1,10 +1,11 @@
 import { AccuracyAccumulator, topK } from '@edgeproof/metrics';
 import type { AccuracySummary, DatasetHeader, ModelSignature } from '@edgeproof/contracts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
-import { datasetInputSets } from './inputs.ts';
+import { datasetInputSets } from '../inputs/input-sets.ts';
 import { hostEnvironment } from './result-environment.ts';
 import { markMeasureEnd, markMeasureStart } from './phases.ts';
-import { createSession, deviceSessionOptions, toFeeds, toNumbers } from './session.ts';
+import { createSession, toFeeds, toNumbers } from '../reference/onnx-session.ts';
+import { deviceSessionOptions } from './device-session.ts';
 
 /**
  * Top-1/top-5 over the dataset (file order, at most settings.accuracyMaxSamples). Scores come from the

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { ContentionThresholds, DeviceRegistration, DeviceTier } from '@edgeproof/contracts';
 import { DriverError, type DeviceDriver, type DriverJob, type DriverResult, type HealthReport } from '../driver.ts';
-import type { LocalChromiumOptions } from '../browser/local-chromium.ts';
+import type { LocalChromiumOptions } from '../web-harness/local-chromium.ts';
 import { InferenceWorkers } from './inference-process.ts';
 import { runMeasured } from './measured-run.ts';
 import { HostLiteRt } from './litert-host.ts';

@@ -12,7 +12,7 @@ import { runLatency } from './latency.ts';
 import { runParity } from './parity.ts';
 import { resetPeakMemory, rssBytes, takePhases } from './phases.ts';
 import type { ChildMessage, ParentMessage } from './protocol.ts';
-import { warmUpRuntime } from './session.ts';
+import { warmUpRuntime } from './device-session.ts';
 
 function run(job: DriverJob): Promise<DriverResult> {
   switch (job.benchmark) {

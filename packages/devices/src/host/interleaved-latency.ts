@@ -1,16 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { LatencySummary } from '@edgeproof/contracts';
 import { summarize } from '@edgeproof/metrics';
+import { atMeasureMax, INTERLEAVE_BLOCK, INTERLEAVE_ORDER, INTERLEAVE_SEQUENCE, interleavedWarmingUp, measureDone } from '@edgeproof/harness-web/measure-rule';
 import type * as ort from 'onnxruntime-node';
 import type { DriverJob, DriverResult } from '../driver.ts';
-import { latencyInputSet } from './inputs.ts';
+import { latencyInputSet } from '../inputs/input-sets.ts';
 import { hostEnvironment } from './result-environment.ts';
 import { markMeasureEnd, markMeasureStart, markWarmupStart, peakMemoryBytes } from './phases.ts';
-import { createSession, deviceSessionOptions, toFeeds, type Feeds } from './session.ts';
-
-/** Runs per block; blocks go A B B A, so a linear drift in speed hits both versions alike. */
-export const INTERLEAVE_BLOCK = 5;
-const ORDER = [0, 1, 1, 0] as const;
+import { createSession, toFeeds, type Feeds } from '../reference/onnx-session.ts';
+import { deviceSessionOptions } from './device-session.ts';
 
 interface Side {
   session: ort.InferenceSession;
@@ -60,7 +58,7 @@ export async function runInterleavedLatency(job: DriverJob, baseline: NonNullabl
 
   markWarmupStart();
   const warmupStart = performance.now();
-  while (sides.some((x) => x.warmupRuns < s.warmupMinRuns) || performance.now() - warmupStart < s.warmupMinSeconds * 1000 * 2) {
+  while (interleavedWarmingUp(s, Math.min(sides[0].warmupRuns, sides[1].warmupRuns), performance.now() - warmupStart)) {
     for (const x of sides) {
       await x.session.run(x.feeds);
       x.warmupRuns++;
@@ -68,13 +66,12 @@ export async function runInterleavedLatency(job: DriverJob, baseline: NonNullabl
   }
   const warmupSeconds = (performance.now() - warmupStart) / 1000 / 2;
 
-  const done = (x: Side) =>
-    x.samples.length >= s.measureMaxRuns || x.measureMs >= s.measureMaxSeconds * 1000 || (x.samples.length >= s.measureMinRuns && x.measureMs >= s.measureMinSeconds * 1000);
+  const done = (x: Side) => measureDone(s, x.samples.length, x.measureMs);
   markMeasureStart();
   for (let round = 0; !sides.every(done); round++) {
-    const x = sides[ORDER[round % ORDER.length] as 0 | 1];
+    const x = sides[INTERLEAVE_SEQUENCE[round % INTERLEAVE_SEQUENCE.length] as 0 | 1];
     // both sides keep alternating until both are done; only a side at its maximum sits out
-    if (x.samples.length >= s.measureMaxRuns || x.measureMs >= s.measureMaxSeconds * 1000) continue;
+    if (atMeasureMax(s, x.samples.length, x.measureMs)) continue;
     for (let i = 0; i < INTERLEAVE_BLOCK && x.samples.length < s.measureMaxRuns; i++) {
       const t = performance.now();
       await x.session.run(x.feeds);
@@ -88,7 +85,7 @@ export async function runInterleavedLatency(job: DriverJob, baseline: NonNullabl
 
   const peak = peakMemoryBytes();
   const interleaved = {
-    order: `blocks of ${INTERLEAVE_BLOCK} runs, A B B A`,
+    order: INTERLEAVE_ORDER,
     peakMemoryNote: 'peak memory is of the one process that ran both models',
     baseline: { version: baseline.version, sha256: baseline.sha256, summary: summary(b.side, warmupSeconds, peak), rawSamples: b.side.samples },
   };

@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { summarize } from '@edgeproof/metrics';
+import { measureDone, warmingUp } from '@edgeproof/harness-web/measure-rule';
 import type { LatencySummary } from '@edgeproof/contracts';
 import type { DriverJob, DriverResult } from '../driver.ts';
 import { hostEnvironment } from './result-environment.ts';
-import { latencyInputSet } from './inputs.ts';
+import { latencyInputSet } from '../inputs/input-sets.ts';
 import { markMeasureEnd, markMeasureStart, markWarmupStart, peakMemoryBytes } from './phases.ts';
-import { createSession, deviceSessionOptions, toFeeds } from './session.ts';
+import { createSession, toFeeds } from '../reference/onnx-session.ts';
+import { deviceSessionOptions } from './device-session.ts';
 
 /**
  * Session creation and first inference are timed on their own; then warmup runs until both warmup
@@ -28,7 +30,7 @@ export async function runLatency(job: DriverJob): Promise<DriverResult> {
   let warmupRuns = 0;
   markWarmupStart();
   const warmupStart = performance.now();
-  while (warmupRuns < s.warmupMinRuns || performance.now() - warmupStart < s.warmupMinSeconds * 1000) {
+  while (warmingUp(s, warmupRuns, performance.now() - warmupStart)) {
     await session.run(feeds);
     warmupRuns++;
   }
@@ -38,9 +40,7 @@ export async function runLatency(job: DriverJob): Promise<DriverResult> {
   markMeasureStart();
   const measureStart = performance.now();
   for (;;) {
-    const elapsedMs = performance.now() - measureStart;
-    if (samples.length >= s.measureMaxRuns || elapsedMs >= s.measureMaxSeconds * 1000) break;
-    if (samples.length >= s.measureMinRuns && elapsedMs >= s.measureMinSeconds * 1000) break;
+    if (measureDone(s, samples.length, performance.now() - measureStart)) break;
     const t = performance.now();
     await session.run(feeds);
     samples.push(performance.now() - t);

@@ -3,16 +3,16 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { startHarnessServer, type HarnessServer } from '@edgeproof/harness-web';
 import type { DriverJob, DriverResult } from '../driver.ts';
-import { runHarnessJob } from '../browser/harness-job.ts';
-import { localChromiumTarget, type LocalChromiumOptions } from '../browser/local-chromium.ts';
+import { runHarnessJob } from '../web-harness/harness-job.ts';
+import { localChromiumTarget, type LocalChromiumOptions } from '../web-harness/local-chromium.ts';
 
 const run = promisify(execFile);
 
 /**
  * TFLite on the host device: the host has no native TFLite runtime in Node, so a TFLite job runs in the
- * agent's own headless Chromium with LiteRT.js on wasm (XNNPACK), through the browser driver's harness
- * job code and a chromedriver the agent starts itself (browser/local-chromium.ts). The harness server
- * starts on first use and stops at close().
+ * agent's own headless Chromium with LiteRT.js on wasm (XNNPACK), through the web-harness job code
+ * (../web-harness/harness-job.ts) and a chromedriver the agent starts itself
+ * (../web-harness/local-chromium.ts). The harness server starts on first use and stops at close().
  */
 export class HostLiteRt {
   readonly #opts: LocalChromiumOptions;

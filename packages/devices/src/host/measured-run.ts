@@ -1,8 +1,8 @@
 import type { ContentionThresholds, DeviceTiming, ResultEnvironment } from '@edgeproof/contracts';
 import type { DriverJob, DriverResult } from '../driver.ts';
-import { contentionFields, contentionThresholds } from './contention.ts';
+import { contentionFields, contentionThresholds } from '../load/contention.ts';
 import type { InferenceWorkers } from './inference-process.ts';
-import { LoadSampler } from './load.ts';
+import { LoadSampler } from '../load/sampler.ts';
 import type { JobPhases } from './phases.ts';
 
 export interface MeasuredRunOptions {

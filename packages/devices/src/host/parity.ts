@@ -1,16 +1,10 @@
 import { ParityAccumulator } from '@edgeproof/metrics';
 import type { ParitySummary } from '@edgeproof/contracts';
 import type { DriverJob, DriverResult } from '../driver.ts';
-import { datasetInputSets, generatedInputSets, type InputSet } from './inputs.ts';
+import { datasetInputSets, generatedInputSets, type InputSet } from '../inputs/input-sets.ts';
 import { hostEnvironment } from './result-environment.ts';
-import {
-  createSession,
-  deviceSessionOptions,
-  REFERENCE_SESSION_OPTIONS,
-  REFERENCE_SETTINGS_TEXT,
-  toFeeds,
-  toNumbers,
-} from './session.ts';
+import { createSession, REFERENCE_SESSION_OPTIONS, REFERENCE_SETTINGS_TEXT, toFeeds, toNumbers } from '../reference/onnx-session.ts';
+import { deviceSessionOptions } from './device-session.ts';
 import { markMeasureEnd, markMeasureStart } from './phases.ts';
 
 /**

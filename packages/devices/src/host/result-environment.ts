@@ -1,7 +1,7 @@
 import type { ResultEnvironment } from '@edgeproof/contracts';
 import type { DriverJob } from '../driver.ts';
 import { cpuDescription, osDescription, readThermal } from './environment.ts';
-import { runtimeVersion } from './session.ts';
+import { runtimeVersion } from './device-session.ts';
 import { measurementSettings } from '../measurement-settings.ts';
 
 /** The environment block of a host result; thermal state is read when this is called (end of the run). */

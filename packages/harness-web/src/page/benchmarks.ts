@@ -1,4 +1,5 @@
 import type { PackedSet } from '../input-pack.ts';
+import { measureDone, warmingUp } from '../measure-rule.ts';
 import type { EncodedTensor, HarnessLoopSettings, LatencyTimings } from '../protocol.ts';
 import type { BrowserWatch } from './browser-report.ts';
 import { encodeTensor } from './encode.ts';
@@ -25,7 +26,7 @@ export async function measureLatency(
 
     let warmupRuns = 0;
     const warmupStart = performance.now();
-    while (warmupRuns < s.warmupMinRuns || performance.now() - warmupStart < s.warmupMinSeconds * 1000) {
+    while (warmingUp(s, warmupRuns, performance.now() - warmupStart)) {
       await runOnce(session, feeds);
       warmupRuns++;
     }
@@ -35,9 +36,7 @@ export async function measureLatency(
     const samples: number[] = [];
     const measureStart = performance.now();
     for (;;) {
-      const elapsedMs = performance.now() - measureStart;
-      if (samples.length >= s.measureMaxRuns || elapsedMs >= s.measureMaxSeconds * 1000) break;
-      if (samples.length >= s.measureMinRuns && elapsedMs >= s.measureMinSeconds * 1000) break;
+      if (measureDone(s, samples.length, performance.now() - measureStart)) break;
       const t = performance.now();
       await runOnce(session, feeds);
       samples.push(performance.now() - t);

@@ -4,10 +4,11 @@
  * and answers the agent through `window.edgeproofHarness.run(spec)` (called with WebDriver executeAsync).
  */
 import { decodeInputSets, type PackedSet } from '../input-pack.ts';
+import { INTERLEAVE_ORDER } from '../measure-rule.ts';
 import { HARNESS_GLOBAL, type HarnessGlobal, type HarnessResult, type HarnessSpec, type HarnessSuccess } from '../protocol.ts';
 import { collectOutputs, collectScores, HarnessError, measureLatency } from './benchmarks.ts';
 import { BrowserWatch, hasWebGpuAdapter } from './browser-report.ts';
-import { INTERLEAVE_ORDER, measureInterleavedLatency } from './interleaved.ts';
+import { measureInterleavedLatency } from './interleaved.ts';
 import { litertRuntime } from './litert-runtime.ts';
 import { ortRuntime } from './ort-runtime.ts';
 import type { PageRuntime } from './runtime.ts';

@@ -1,12 +1,8 @@
 import type { PackedSet } from '../input-pack.ts';
+import { atMeasureMax, INTERLEAVE_BLOCK, INTERLEAVE_SEQUENCE, interleavedWarmingUp, measureDone } from '../measure-rule.ts';
 import type { HarnessLoopSettings, LatencyTimings } from '../protocol.ts';
 import type { BrowserWatch } from './browser-report.ts';
 import { runOnce, type Feeds, type RuntimeSession } from './runtime.ts';
-
-/** Runs per block; blocks go A B B A, as in the host driver's interleaved latency (packages/devices/src/host/interleaved-latency.ts). */
-export const INTERLEAVE_BLOCK = 5;
-const ORDER = [0, 1, 1, 0] as const;
-export const INTERLEAVE_ORDER = `blocks of ${INTERLEAVE_BLOCK} runs, A B B A`;
 
 export interface InterleavedSide {
   session: RuntimeSession;
@@ -27,7 +23,8 @@ interface Side {
 /**
  * Latency of A (the job's model) and B (a baseline) in one page, one session each: first inference
  * of each timed on its own, warmup alternating single runs, then measurement in blocks A B B A until
- * each side has met the measure minimums on its own clock (a side at its maximum sits out).
+ * each side has met the measure minimums on its own clock (a side at its maximum sits out). Blocks,
+ * their order and the warmup and stop rules are ../measure-rule.ts's, shared with the host driver.
  */
 export async function measureInterleavedLatency(
   a: InterleavedSide,
@@ -52,7 +49,7 @@ export async function measureInterleavedLatency(
 
 async function measureSides(sides: readonly [Side, Side], s: HarnessLoopSettings, watch: BrowserWatch): Promise<{ a: LatencyTimings; b: LatencyTimings }> {
   const warmupStart = performance.now();
-  while (sides.some((x) => x.warmupRuns < s.warmupMinRuns) || performance.now() - warmupStart < s.warmupMinSeconds * 1000 * 2) {
+  while (interleavedWarmingUp(s, Math.min(sides[0].warmupRuns, sides[1].warmupRuns), performance.now() - warmupStart)) {
     for (const x of sides) {
       await runOnce(x.session, x.feeds);
       x.warmupRuns++;
@@ -61,10 +58,10 @@ async function measureSides(sides: readonly [Side, Side], s: HarnessLoopSettings
   const warmupSeconds = (performance.now() - warmupStart) / 1000 / 2;
   watch.sample();
 
-  const atMax = (x: Side) => x.samples.length >= s.measureMaxRuns || x.measureMs >= s.measureMaxSeconds * 1000;
-  const done = (x: Side) => atMax(x) || (x.samples.length >= s.measureMinRuns && x.measureMs >= s.measureMinSeconds * 1000);
+  const atMax = (x: Side) => atMeasureMax(s, x.samples.length, x.measureMs);
+  const done = (x: Side) => measureDone(s, x.samples.length, x.measureMs);
   for (let round = 0; !sides.every(done); round++) {
-    const x = sides[ORDER[round % ORDER.length] as 0 | 1];
+    const x = sides[INTERLEAVE_SEQUENCE[round % INTERLEAVE_SEQUENCE.length] as 0 | 1];
     if (atMax(x)) continue;
     for (let i = 0; i < INTERLEAVE_BLOCK && x.samples.length < s.measureMaxRuns; i++) {
       const t = performance.now();

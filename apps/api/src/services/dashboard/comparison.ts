@@ -51,7 +51,7 @@ export async function versionComparison(db: Db, model: string, version: string, 
   const key = `${run.id}/${stored._count}/${stored._max.createdAt?.getTime() ?? 0}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const jobs = await db.job.findMany({ where: { runId: run.id }, include: { device: true, result: resultWithoutSamples } });
+  const jobs = await db.job.findMany({ where: { runId: run.id, role: { not: 'variant' } }, include: { device: true, result: resultWithoutSamples } });
   const samples = base ? await latencySamples(db, run.id) : [];
   const deviceIds = [...new Set(jobs.map((j) => j.deviceId))];
   const devices: VersionComparison['devices'] = [];

@@ -38,7 +38,7 @@ export async function latencyDistributions(db: Db, model: string, version: strin
 /** The raw latency samples of a run's latency results, newest result per device and role. */
 export async function latencySamples(db: Db, runId: string) {
   const rows = await db.result.findMany({
-    where: { job: { runId, benchmark: 'latency' } },
+    where: { job: { runId, benchmark: 'latency', role: { not: 'variant' } } },
     select: { rawSamples: true, createdAt: true, job: { select: { role: true, modelVersionId: true, deviceId: true, device: true } } },
     orderBy: { createdAt: 'desc' },
   });

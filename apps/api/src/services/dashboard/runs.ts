@@ -16,12 +16,10 @@ export async function runProgress(db: Db, id: string): Promise<RunProgress> {
     include: {
       modelVersion: { include: { model: true } },
       baselineVersion: true,
-      jobs: { include: { device: true, result: resultWithoutSamples }, orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }] },
+      jobs: { include: { device: true, result: resultWithoutSamples, modelVersion: { select: { version: true } } }, orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }] },
     },
   });
   if (!run) throw notFound(`run ${id}`);
-  const names = new Map([[run.modelVersionId, run.modelVersion.version]]);
-  if (run.baselineVersion) names.set(run.baselineVersion.id, run.baselineVersion.version);
   const count = (s: string) => run.jobs.filter((j) => j.status === s).length;
   return {
     run: {
@@ -47,8 +45,8 @@ export async function runProgress(db: Db, id: string): Promise<RunProgress> {
       return {
         id: j.id,
         benchmark: j.benchmark,
-        role: j.role === 'baseline' ? ('baseline' as const) : ('candidate' as const),
-        version: names.get(j.modelVersionId) ?? j.modelVersionId,
+        role: j.role === 'baseline' || j.role === 'variant' ? j.role : ('candidate' as const),
+        version: j.modelVersion.version,
         device: dashDevice(j.device),
         status: j.status,
         attempts: j.attempts,

@@ -1,6 +1,7 @@
 import type { RunBrief, VersionPage } from '@edgeproof/contracts';
 import { gateInclude, toApprovalOut, toGateOut, toModelVersionOut, type Db, type EvaluationRun, type ModelVersion } from '@edgeproof/db';
 import { notFound } from '../../errors.ts';
+import { runtimeTable } from '../reads/runtime-table.ts';
 import { compareDevices, dashDevice, resultWithoutSamples, versionFigures, type JobWithResult } from './common.ts';
 
 export async function findVersion(db: Db, model: string, version: string) {
@@ -39,6 +40,7 @@ export async function versionPage(db: Db, baseUrl: string, model: string, versio
     : [];
   const byDevice = new Map<string, { device: (typeof jobs)[number]['device']; candidate: JobWithResult[]; baseline: JobWithResult[] }>();
   for (const j of jobs) {
+    if (j.role === 'variant') continue; // shown in runtimes, beside the candidate
     const entry = byDevice.get(j.deviceId) ?? { device: j.device, candidate: [], baseline: [] };
     (j.role === 'baseline' ? entry.baseline : entry.candidate).push(j);
     byDevice.set(j.deviceId, entry);
@@ -58,6 +60,7 @@ export async function versionPage(db: Db, baseUrl: string, model: string, versio
         candidate: versionFigures(e.candidate),
         baseline: run?.baselineVersionId ? versionFigures(e.baseline) : null,
       })),
+    runtimes: run ? ((await runtimeTable(db, run.id)) ?? []) : [],
     gate: gateOut
       ? {
           gate: gateOut.id,

@@ -36,7 +36,7 @@ export async function deviceNoise(db: Db, deviceIds: readonly string[]): Promise
       const interleaved = run.jobs.find((j) => j.deviceId === id && j.role === INTERLEAVED_ROLE)?.result;
       const a = interleaved?.rawSamples ?? run.jobs.find((j) => j.deviceId === id && j.role === 'candidate')?.result?.rawSamples;
       const b = interleaved
-        ? (interleaved.environment as { extra?: { interleaved?: { baseline?: { rawSamples?: number[] } } } }).extra?.interleaved?.baseline?.rawSamples
+        ? (interleaved.environment as { interleaved?: { baseline?: { rawSamples?: number[] } } }).interleaved?.baseline?.rawSamples
         : run.jobs.find((j) => j.deviceId === id && j.role === 'baseline')?.result?.rawSamples;
       if (!a?.length || !b?.length) continue;
       const mb = median(b);

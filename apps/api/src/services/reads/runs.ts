@@ -89,15 +89,15 @@ export async function runsPageJson(sql: pg.Pool, q: { model?: string | undefined
 }
 
 /** samples=false: the environment without the raw samples it carries (an interleaved baseline's, other runtimes'). */
-const ENV_WITHOUT_SAMPLES = `(SELECT CASE WHEN jsonb_typeof(e #> '{extra,runtimes}') = 'array'
-    THEN jsonb_set(e, '{extra,runtimes}', (SELECT jsonb_agg(CASE WHEN jsonb_typeof(x) = 'object' THEN x - 'rawSamples' ELSE x END ORDER BY n)
-                                           FROM jsonb_array_elements(e #> '{extra,runtimes}') WITH ORDINALITY AS t(x, n)))
-    ELSE e END FROM (SELECT res.environment #- '{extra,interleaved,baseline,rawSamples}' AS e) env)`;
+const ENV_WITHOUT_SAMPLES = `(SELECT CASE WHEN jsonb_typeof(e -> 'runtimes') = 'array'
+    THEN jsonb_set(e, '{runtimes}', (SELECT jsonb_agg(CASE WHEN jsonb_typeof(x) = 'object' THEN (x - 'rawSamples') #- '{environment,interleaved,baseline,rawSamples}' ELSE x END ORDER BY n)
+                                     FROM jsonb_array_elements(e -> 'runtimes') WITH ORDINALITY AS t(x, n)))
+    ELSE e END FROM (SELECT res.environment #- '{interleaved,baseline,rawSamples}' AS e) env)`;
 
 const jobsQuery = (samples: boolean) => `
   SELECT json_build_object(
-    'id', j.id, 'benchmark', j.benchmark, 'role', CASE WHEN j.role = 'baseline' THEN 'baseline' ELSE 'candidate' END,
-    'modelVersion', CASE j."modelVersionId" WHEN r."modelVersionId" THEN mv.version WHEN r."baselineVersionId" THEN bv.version ELSE j."modelVersionId"::text END,
+    'id', j.id, 'benchmark', j.benchmark, 'role', CASE WHEN j.role IN ('baseline', 'variant') THEN j.role ELSE 'candidate' END,
+    'modelVersion', jv.version,
     'device', json_build_object('id', dv.id, 'platform', dv.platform, 'tier', dv.tier, 'model', dv.model, 'localKey', dv."localKey"),
     'status', j.status, 'attempts', j.attempts, 'reroutes', j.reroutes, 'error', j.error,
     'queuedAt', ${iso('j."queuedAt"')}, 'enqueuedAt', ${iso('j."enqueuedAt"')}, 'startedAt', ${iso('j."startedAt"')}, 'finishedAt', ${iso('j."finishedAt"')},
@@ -106,9 +106,7 @@ const jobsQuery = (samples: boolean) => `
       ${samples ? `'rawSamples', res."rawSamples", 'environment', res.environment,` : `'environment', ${ENV_WITHOUT_SAMPLES},`}
       'createdAt', ${iso('res."createdAt"')}) END)::text AS job
   FROM "Job" j
-  JOIN "EvaluationRun" r ON r.id = j."runId"
-  JOIN "ModelVersion" mv ON mv.id = r."modelVersionId"
-  LEFT JOIN "ModelVersion" bv ON bv.id = r."baselineVersionId"
+  JOIN "ModelVersion" jv ON jv.id = j."modelVersionId"
   JOIN "Device" dv ON dv.id = j."deviceId"
   LEFT JOIN "Result" res ON res."jobId" = j.id
   WHERE j."runId" = $1::uuid

@@ -7,6 +7,7 @@ import { ComparisonSection } from './ComparisonSection.tsx';
 import { DeviceTable } from './DeviceTable.tsx';
 import { DistributionCharts } from './DistributionCharts.tsx';
 import { DownloadButton } from './DownloadButton.tsx';
+import { RuntimesTable } from './RuntimesTable.tsx';
 import { VerdictSection } from './VerdictSection.tsx';
 
 export function VersionPage() {
@@ -63,6 +64,7 @@ export function VersionPage() {
               </p>
             )}
             <DeviceTable page={p} />
+            <RuntimesTable page={p} />
             <VerdictSection gate={p.gate} />
             {p.run?.baseline && <ComparisonSection model={name} version={version} run={run} />}
           </>

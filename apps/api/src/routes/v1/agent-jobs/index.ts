@@ -1,4 +1,4 @@
-import { AgentEpochHeaders, JobFailure, JobLease, JobLockRenew, JobLockReply, JobNextRequest, JobStart, JobStartReply, ResultPost, type JobStatus } from '@edgeproof/contracts';
+import { AgentEpochHeaders, JobFailure, JobLease, JobLockRenew, JobLockReply, JobNextRequest, JobStart, JobStartReply, ResultPost, typedEnvironment, type JobStatus } from '@edgeproof/contracts';
 import { Prisma } from '@edgeproof/db';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -124,6 +124,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
       if (result.summary.kind !== job.benchmark) {
         throw new AppError(400, 'bad_request', `body.summary.kind: ${result.summary.kind} does not match the job's benchmark ${job.benchmark}`);
       }
+      const environment = typedEnvironmentOrError(result.environment);
       try {
         await app.db.$transaction(async (tx) => {
           const done = { status: 'succeeded' as const, error: null, finishedAt: new Date() };
@@ -131,7 +132,7 @@ const agentJobRoutes: FastifyPluginAsyncZod = async (app) => {
             throw new AppError(409, 'conflict', `job ${job.id} stopped running before this result arrived (failed, cancelled, finished or moved to another device)`);
           }
           const created = await tx.result.create({
-            data: { jobId: job.id, attempt: result.attempt, summary: result.summary as object, rawSamples: [], environment: result.environment as object },
+            data: { jobId: job.id, attempt: result.attempt, summary: result.summary as object, rawSamples: [], environment: environment as object },
             select: { id: true },
           });
           await storeRawSamples(tx, created.id, result.rawSamples);
@@ -191,3 +192,13 @@ async function busyUnlessHeld(tx: Prisma.TransactionClient, deviceId: string) {
 }
 
 export default agentJobRoutes;
+
+/** The environment with its typed fields lifted out of `extra` (a malformed one is the agent's 400). */
+function typedEnvironmentOrError(env: ResultPost['environment']) {
+  try {
+    return typedEnvironment(env);
+  } catch (err) {
+    const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    throw new AppError(400, 'bad_request', `body.environment${issue ? `.${issue.path.map(String).join('.')}: ${issue.message}` : `: ${(err as Error).message}`}`);
+  }
+}

@@ -1,4 +1,4 @@
-import { ErrorBody, Page, PageQuery, RunCreate, RunOut, RunSummaryOut, Slug } from '@edgeproof/contracts';
+import { ErrorBody, Page, PageQuery, RunCreate, RunOut, RunSummaryOut, RuntimeTable, Slug } from '@edgeproof/contracts';
 import { toRunOut } from '@edgeproof/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { cancelGatesOfCancelledRuns } from '../../../services/gating/gate-cancel
 import { Coalescer } from '../../../services/reads/coalesce.ts';
 import { sendJsonText } from '../../../services/reads/reply.ts';
 import { runJson, runsPageJson } from '../../../services/reads/runs.ts';
+import { runtimeTable } from '../../../services/reads/runtime-table.ts';
 import { createRun } from '../../../services/runs.ts';
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
@@ -63,6 +64,23 @@ const runRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = await runJson(app.sql, request.params.id, request.query.samples !== 'false');
       if (body === null) throw notFound(`run ${request.params.id}`);
       return sendJsonText(reply, body);
+    },
+  );
+
+  app.get(
+    '/:id/runtimes',
+    {
+      schema: {
+        description:
+          'The run\'s figures per device, version and runtime, side by side: latency, memory, size, gzip size, accuracy and output agreement with the parity reference. A job run on several runtimes (settings.runtimes) gives a row per runtime; variants (other forms of the candidate) and an interleaved baseline get their own rows.',
+        params: z.strictObject({ id: z.uuid() }),
+        response: { 200: RuntimeTable },
+      },
+    },
+    async (request) => {
+      const rows = await runtimeTable(app.db, request.params.id);
+      if (rows === null) throw notFound(`run ${request.params.id}`);
+      return { run: request.params.id, rows };
     },
   );
 };

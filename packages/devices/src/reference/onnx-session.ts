@@ -1,19 +1,13 @@
+/**
+ * onnxruntime-node sessions as the host device and the ONNX parity reference both open them: loading
+ * a model (a load failure is `invalid_model`), feeds from generated or dataset tensors, outputs as
+ * doubles, and the reference session's options. The measured (device) session is host/device-session.ts.
+ */
 import * as ort from 'onnxruntime-node';
 import type { GeneratedTensor } from '@edgeproof/models';
 import { DriverError } from '../driver.ts';
 
 export type Feeds = Record<string, ort.Tensor>;
-
-/** The session that is measured: cpu, `threads` intra-op threads, one inter-op thread, all graph optimizations. */
-export function deviceSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  };
-}
 
 /** The parity reference: the plainest way onnxruntime can run the graph. */
 export const REFERENCE_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
@@ -39,20 +33,6 @@ export async function createSession(
   }
 }
 
-/** A one-node ONNX model (Identity, float [1]), built with onnx-proto: only for warming the runtime up. */
-const WARMUP_MODEL = 'CAcSEGVkZ2Vwcm9vZi13YXJtdXA6PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ==';
-
-/**
- * Creates, runs and releases a session of a trivial model, so onnxruntime's one-time set-up in a
- * process (~150–300 ms here) is never part of a job's sessionCreateMs / firstInferenceMs: without it,
- * the first job of a process would measure it and later jobs of a kept process would not.
- */
-export async function warmUpRuntime(): Promise<void> {
-  const session = await ort.InferenceSession.create(Buffer.from(WARMUP_MODEL, 'base64'), deviceSessionOptions(1));
-  await session.run({ x: new ort.Tensor('float32', new Float32Array([1]), [1]) });
-  await session.release();
-}
-
 export function toFeeds(tensors: Record<string, GeneratedTensor>, inputNames: readonly string[]): Feeds {
   const feeds: Feeds = {};
   for (const name of inputNames) {
@@ -74,10 +54,6 @@ export function toNumbers(value: ort.OnnxValue | undefined): Float64Array | null
   }
   if (value.type === 'float16' && data instanceof Uint16Array) return Float64Array.from(data, halfToNumber);
   return Float64Array.from(data as ArrayLike<number>);
-}
-
-export function runtimeVersion(): string {
-  return ort.env.versions.node ?? ort.env.versions.common;
 }
 
 /** IEEE 754 half-precision bit pattern to a number. */

@@ -1,13 +1,14 @@
 import type { DatasetHeader, ModelSignature } from '@edgeproof/contracts';
 import type { PackedSet } from '@edgeproof/harness-web';
 import { DriverError, type DriverJob } from '../driver.ts';
-import { datasetInputSets, generatedInputSets, latencyInputSet, type InputSet } from '../host/inputs.ts';
+import { datasetInputSets, generatedInputSets, latencyInputSet, type InputSet } from './input-sets.ts';
 
 /**
- * The input sets a browser job runs on, chosen exactly as the host driver chooses them (same seeds,
- * same dataset order and limits), so browser and host results describe the same inputs.
+ * The input sets a job runs on outside the host's inference process (web harness, the Android native
+ * harness), chosen exactly as the host driver chooses them (same seeds, same dataset order and
+ * limits), so results of every platform describe the same inputs.
  */
-export async function browserInputSets(job: DriverJob): Promise<InputSet[]> {
+export async function jobInputSets(job: DriverJob): Promise<InputSet[]> {
   switch (job.benchmark) {
     case 'latency':
       return [await latencyInputSet(job)];

@@ -1,11 +1,11 @@
 import { encodeInputSets, startHarnessServer, type HarnessSpec } from '@edgeproof/harness-web';
 import { DriverError } from '../driver.ts';
-import type { InputSet } from '../host/inputs.ts';
+import type { InputSet } from '../inputs/input-sets.ts';
 import { decodeToNumbers } from './decode.ts';
-import { toPacked } from './job-inputs.ts';
+import { toPacked } from '../inputs/job-inputs.ts';
 import { localChromiumTarget, type LocalChromiumOptions, type LocalChromiumSession } from './local-chromium.ts';
 import { loadHarness, runInPage } from './page-calls.ts';
-import type { ReferenceOutputs } from './reference-process.ts';
+import type { ReferenceOutputs } from '../reference/reference-process.ts';
 
 /**
  * The parity reference for TFLite models: LiteRT.js on wasm (XNNPACK, the CPU kernels of Android's

@@ -5,7 +5,7 @@
  */
 import type { GeneratedTensor } from '@edgeproof/models';
 import { DriverError } from '../driver.ts';
-import { createSession, REFERENCE_SESSION_OPTIONS, REFERENCE_SETTINGS_TEXT, toFeeds, toNumbers } from '../host/session.ts';
+import { createSession, REFERENCE_SESSION_OPTIONS, REFERENCE_SETTINGS_TEXT, toFeeds, toNumbers } from './onnx-session.ts';
 import type { ReferenceReply, ReferenceRequest } from './reference-process.ts';
 
 async function reference(req: ReferenceRequest): Promise<ReferenceReply> {

@@ -1,12 +1,12 @@
 import { encodeInputSets, type HarnessExecutionProvider, type HarnessServer, type HarnessSpec, type HostedJob } from '@edgeproof/harness-web';
 import { jobDeadline, type JobDeadline } from './job-deadline.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
-import { latencyInputSet, type InputSet } from '../host/inputs.ts';
-import { browserInputSets, scoreOutput, toPacked } from './job-inputs.ts';
+import { latencyInputSet, type InputSet } from '../inputs/input-sets.ts';
+import { jobInputSets, scoreOutput, toPacked } from '../inputs/job-inputs.ts';
 import { litertReferenceOutputs } from './litert-reference.ts';
 import type { LocalChromiumOptions } from './local-chromium.ts';
 import { loadHarness, runInPage } from './page-calls.ts';
-import { referenceOutputs, type ReferenceOutputs } from './reference-process.ts';
+import { referenceOutputs, type ReferenceOutputs } from '../reference/reference-process.ts';
 import { harnessResult, withOtherRuntimes, type RuntimeResult, type SessionFacts } from './results.ts';
 import { planRuntimes, runtimeLabel } from './runtime-plan.ts';
 
@@ -18,8 +18,9 @@ export interface HarnessSession {
 }
 
 /**
- * Where a harness job runs: a desktop browser slot (browser driver) or Chrome on a phone (Android
- * driver). The job code is the same; only opening and closing the session differ.
+ * Where a harness job runs: a desktop browser slot (browser driver), Chrome on a phone (Android
+ * driver) or the agent's own Chromium (host driver's TFLite, local-chromium.ts). The job code is the
+ * same; only opening and closing the session differ.
  */
 export interface HarnessTarget<S extends HarnessSession = HarnessSession> {
   server: HarnessServer;
@@ -69,7 +70,7 @@ export async function runHarnessJob<S extends HarnessSession>(
   const { plans, skipped } = planRuntimes(job, ep, target.runtimes ?? ['onnxruntime-web/wasm', 'litert/wasm', runtimeLabel('onnxruntime-web', ep), runtimeLabel('litert', ep)]);
   const baseline = job.benchmark === 'latency' ? job.baseline : undefined;
   const { server } = target;
-  const sets = await browserInputSets(job);
+  const sets = await jobInputSets(job);
   const output = job.benchmark === 'accuracy' && job.dataset ? scoreOutput(job.model.signature, job.dataset.header) : undefined;
   const timeoutMs = job.settings.timeoutSeconds * 1000;
   const deadline = jobDeadline(signal, job.settings.timeoutSeconds, 'browser job');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { HarnessServer } from '@edgeproof/harness-web';
 import { remote } from 'webdriverio';
 import type { HarnessSession, HarnessTarget } from './harness-job.ts';
-import { HEADLESS_ARGS, keepsSandbox, sandboxArgs } from './options.ts';
+import { HEADLESS_ARGS, keepsSandbox, sandboxArgs } from './chromium.ts';
 import { killProcesses } from './processes.ts';
 
 /**
@@ -25,7 +25,7 @@ export interface LocalChromiumOptions {
   /** how long chromedriver and the session may take to start; default 30 s */
   startTimeoutMs?: number;
 }
-// this Chromium runs as the agent's own user: sandboxed unless that is root (options.ts keepsSandbox)
+// this Chromium runs as the agent's own user: sandboxed unless that is root (chromium.ts keepsSandbox)
 
 export interface LocalChromiumSession extends HarnessSession {
   chromedriver: ChildProcess;

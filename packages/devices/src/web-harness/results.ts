@@ -3,9 +3,9 @@ import type { AccuracySummary, LatencySummary, ParitySummary, ResultEnvironment 
 import type { HarnessSuccess, LatencyTimings } from '@edgeproof/harness-web';
 import type { SkippedRuntime } from './runtime-plan.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
-import type { InputSet } from '../host/inputs.ts';
+import type { InputSet } from '../inputs/input-sets.ts';
 import { decodeToNumbers } from './decode.ts';
-import type { ReferenceOutputs } from './reference-process.ts';
+import type { ReferenceOutputs } from '../reference/reference-process.ts';
 import { measurementSettings } from '../measurement-settings.ts';
 
 /** What the driver knows about the session besides the page's answer. */

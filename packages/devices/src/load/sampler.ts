@@ -77,6 +77,26 @@ export function readProcStat(): ProcStat | null {
   return t === null ? null : parseProcStat(t);
 }
 
+/** pids of this machine's processes whose command line contains `needle` (sync /proc scan, ~1–3 ms). */
+export function pidsWith(needle: string): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle)) out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 /** Runnable threads and CPU ticks (all threads, children not included) of some processes. */
 export function readProcesses(pids: readonly number[]): { runnable: number; cpuTicks: number } {
   let runnable = 0;
