@@ -268,16 +268,25 @@ export type ResultPost = z.infer<typeof ResultPost>;
 
 const LIFTED = ['interleaved', 'runtimes', 'runtimesSkipped', 'runtimeLabel'] as const;
 
+function lift<T extends { extra?: Record<string, unknown> | undefined }>(env: T, keys: readonly string[]): T {
+  const extra = env.extra;
+  if (!extra || !keys.some((k) => k in extra)) return env;
+  const rest = Object.fromEntries(Object.entries(extra).filter(([k]) => !keys.includes(k)));
+  const lifted = Object.fromEntries(keys.filter((k) => k in extra && !(k in env)).map((k) => [k, extra[k]]));
+  return { ...env, ...lifted, extra: rest };
+}
+
 /**
  * A driver's environment with the interleaved baseline, the other runtimes and the runtime label in
- * their own fields: drivers put them in `extra`, the API stores them typed (and validates them).
+ * their own fields (also inside each other runtime's environment): drivers put them in `extra`, the
+ * API stores them typed and validated.
  */
 export function typedEnvironment(env: ResultEnvironment): ResultEnvironment {
-  const extra = env.extra;
-  if (!extra || !LIFTED.some((k) => k in extra)) return env;
-  const rest = Object.fromEntries(Object.entries(extra).filter(([k]) => !(LIFTED as readonly string[]).includes(k)));
-  const lifted = Object.fromEntries(LIFTED.filter((k) => k in extra && !(k in env)).map((k) => [k, extra[k]]));
-  return ResultEnvironment.parse({ ...env, ...lifted, extra: rest });
+  const top = lift(env, LIFTED) as ResultEnvironment & { runtimes?: unknown };
+  const runtimes = Array.isArray(top.runtimes)
+    ? top.runtimes.map((r: unknown) => (r !== null && typeof r === 'object' && 'environment' in r ? { ...r, environment: lift((r as { environment: { extra?: Record<string, unknown> } }).environment, ['interleaved']) } : r))
+    : top.runtimes;
+  return top === env ? env : ResultEnvironment.parse({ ...top, ...(runtimes === undefined ? {} : { runtimes }) });
 }
 
 const InterleavedWithoutSamples = InterleavedBaseline.extend({ baseline: InterleavedBaseline.shape.baseline.omit({ rawSamples: true }) });
