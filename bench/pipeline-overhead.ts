@@ -6,11 +6,14 @@
  *   measurement as the job reported them; also the driver's own set-up + teardown
  *   (environment.timing) and POST /v1/runs → result readable minus warmup + measurement.
  *   Host: a fresh inference process per job (before) vs the kept one (after), interleaved job by job
- *   on two host devices of two agents. Browser (Appium chromium driver, headless Chromium): a new
- *   WebDriver session per job (before) vs `reuseBrowserSession` (after), in blocks.
+ *   on two host devices of two agents. Browser (Appium chromium driver, headless Chromium), in blocks,
+ *   one agent per configuration: a new WebDriver session per job (before); `reuseBrowserSession` with
+ *   a fresh tab per job; the same with the tab prepared (harness page, runtime started) while the
+ *   device waits, back to back and with BENCH_IDLE_MS (3 s) idle before each run (after).
  *   Targets: ≤ 0.3 s host, ≤ 0.8 s browser (after).
  * - per run: POST /v1/runs → all results readable for a latency + accuracy (200 samples) + parity run
- *   on one device, beside the sum of the jobs' measured times (warmup + measurement / evaluated samples).
+ *   on one device, beside the sum of the jobs' measured times (warmup + measurement / evaluated samples);
+ *   browser: each job its own session (before) vs the run's batch in one session (after).
  *
  *   npx tsx bench/pipeline-overhead.ts      BENCH_JOBS=10 BENCH_RUNS=3 BENCH_SKIP_BROWSER=1
  */
@@ -25,6 +28,8 @@ import { median, startBenchPlatform } from './support/platform.ts';
 const JOBS = Number(process.env.BENCH_JOBS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BROWSER = process.env.BENCH_SKIP_BROWSER !== '1';
+/** idle time before each run of the "idle between runs" mode: a lab's device between CI runs */
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 3000);
 const LATENCY: BenchmarkSettingsInput = { dims: { batch: 1 }, warmupMinSeconds: 0.1, measureMinRuns: 50, measureMinSeconds: 0.2 };
 const DATASET = { name: 'mnist-test', version: '1' };
 
@@ -111,12 +116,22 @@ try {
 
   if (BROWSER) {
     appium = await startAppium({ repoRoot, drivers: ['chromium'] });
-    const b = await p.startAgent('bench-browser', { host: false, browser: { endpoint: { url: appium.url }, slots: 1, chromedriverBasePort: await freePort() } });
-    const browser = b.devices[0]!.id;
-    for (let i = 0; i < JOBS; i++) await job('browser: new session per job (before)', browser);
-    for (let i = 0; i < RUNS; i++) await threeBenchmarks('browser: new session per job (before)', browser);
-    for (let i = 0; i < JOBS; i++) await job('browser: kept session, fresh tab (after)', browser, { reuseBrowserSession: true });
-    for (let i = 0; i < RUNS; i++) await threeBenchmarks('browser: kept session, fresh tab (after)', browser, { reuseBrowserSession: true });
+    const agent = async (name: string, options: object) =>
+      (await p.startAgent(name, { host: false, browser: { endpoint: { url: appium!.url }, slots: 1, chromedriverBasePort: await freePort(), localKeyPrefix: name, ...options } })).devices[0]!.id;
+    // before: a new WebDriver session per job, batches not continued, no page prepared
+    const before = await agent('browser-before', { continueBatches: false, preparePages: false });
+    const tabOnly = await agent('browser-tab', { preparePages: false });
+    const browser = await agent('browser', {});
+    for (let i = 0; i < JOBS; i++) await job('browser: new session per job (before)', before);
+    for (let i = 0; i < RUNS; i++) await threeBenchmarks('browser: new session per job (before)', before);
+    for (let i = 0; i < JOBS; i++) await job('browser: kept session, fresh tab', tabOnly, { reuseBrowserSession: true });
+    for (let i = 0; i < JOBS; i++) await job('browser: kept session, prepared tab, back to back (after)', browser, { reuseBrowserSession: true });
+    for (let i = 0; i < JOBS; i++) {
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      await job(`browser: kept session, prepared tab, ${IDLE_MS / 1000} s idle between runs (after)`, browser, { reuseBrowserSession: true });
+    }
+    // the run's 3 jobs are one batch on the device: they share the session without reuseBrowserSession
+    for (let i = 0; i < RUNS; i++) await threeBenchmarks('browser: run batch in one session (after)', browser);
   }
 } finally {
   await p.close();
@@ -131,9 +146,10 @@ const perJob = new Table({
   head: ['mode', 'jobs', 'device busy beyond measured (API start→finish)', 'driver set-up + teardown', 'of it set-up', 'of set-up: runtime session create', 'POST → readable beyond measured', 'other runnable tasks (hostLoad)', 'target (after)'],
 });
 const perRun = new Table({ head: ['mode', 'runs', 'POST /v1/runs → 3 results readable', 'Σ measured time of the 3 jobs', 'wall / Σ measured', 'wall − Σ measured'] });
-const ratios = new Table({ head: ['ratio after / before', 'device busy beyond measured', 'driver set-up + teardown', '3-benchmark run wall time'] });
+const ratios = new Table({ head: ['ratio to (before)', 'device busy beyond measured', 'driver set-up + teardown', '3-benchmark run wall time'] });
 for (const [mode, r] of Object.entries(rows)) {
   const after = mode.includes('(after)');
+  if (!r.jobs.length) continue;
   const busy = med(r.jobs, 'apiBeyondMs');
   perJob.push([
     mode,
@@ -146,21 +162,28 @@ for (const [mode, r] of Object.entries(rows)) {
     med(r.jobs, 'othersRunnable').toFixed(1),
     after ? `≤ ${targetOf(mode)} ms: ${busy <= targetOf(mode) ? 'met' : 'MISSED'}` : '',
   ]);
-  const wall = median(r.runs.map((x) => x.wallMs));
-  const sum = median(r.runs.map((x) => x.measuredMs));
-  perRun.push([mode, String(r.runs.length), ms(wall), ms(sum), (wall / sum).toFixed(2), ms(wall - sum)]);
+  if (r.runs.length) {
+    const wall = median(r.runs.map((x) => x.wallMs));
+    const sum = median(r.runs.map((x) => x.measuredMs));
+    perRun.push([mode, String(r.runs.length), ms(wall), ms(sum), (wall / sum).toFixed(2), ms(wall - sum)]);
+  }
 }
+type Mode = { jobs: JobFigures[]; runs: RunFigures[] };
 for (const platform of ['host', 'browser']) {
-  const [before, after] = ['(before)', '(after)'].map((w) => Object.entries(rows).find(([m]) => m.startsWith(platform) && m.includes(w))?.[1]);
-  if (!before || !after) continue;
-  type Mode = { jobs: JobFigures[]; runs: RunFigures[] };
-  const ratio = (f: (r: Mode) => number) => (f(after) / f(before)).toFixed(2);
-  ratios.push([
-    platform,
-    ratio((r) => med(r.jobs, 'apiBeyondMs')),
-    ratio((r) => med(r.jobs, 'driverBeyondMs')),
-    ratio((r) => median(r.runs.map((x) => x.wallMs))),
-  ]);
+  const before = Object.entries(rows).find(([m]) => m.startsWith(platform) && m.includes('(before)'))?.[1];
+  if (!before) continue;
+  for (const [mode, after] of Object.entries(rows).filter(([m]) => m.startsWith(platform) && m.includes('(after)'))) {
+    const ratio = (f: (r: Mode) => number) => {
+      const x = f(after) / f(before);
+      return Number.isFinite(x) ? x.toFixed(2) : '–';
+    };
+    ratios.push([
+      mode,
+      ratio((r) => med(r.jobs, 'apiBeyondMs')),
+      ratio((r) => med(r.jobs, 'driverBeyondMs')),
+      ratio((r) => median(r.runs.map((x) => x.wallMs))),
+    ]);
+  }
 }
 const load1 = os.loadavg();
 process.stdout.write(

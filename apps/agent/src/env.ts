@@ -102,6 +102,10 @@ export const AgentEnv = z.object({
   BROWSER_EXECUTION_PROVIDER: z.enum(['wasm', 'webgpu']).default('wasm'),
   /** Chromium's sandbox: auto keeps it unless a local Chromium would run as root; true/false force it */
   BROWSER_SANDBOX: z.enum(['auto', 'true', 'false']).default('auto').transform((v) => (v === 'auto' ? ('auto' as const) : v === 'true')),
+  /** the jobs of one run queued back to back for a browser device share its WebDriver session (a fresh tab each) */
+  BROWSER_CONTINUE_BATCHES: bool.default(true),
+  /** a kept session's fresh tab gets the harness page with the runtime started before the next job comes */
+  BROWSER_PREPARE_PAGES: bool.default(true),
   /** where the agent serves the web harness; browsers on other hosts need HARNESS_PUBLIC_URL */
   HARNESS_HOST: z.string().min(1).default('127.0.0.1'),
   HARNESS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
@@ -174,6 +178,8 @@ export function browserConfig(env: AgentEnv): BrowserDriverOptions {
     capabilities: env.BROWSER_CAPABILITIES,
     executionProvider: env.BROWSER_EXECUTION_PROVIDER,
     sandbox: env.BROWSER_SANDBOX,
+    continueBatches: env.BROWSER_CONTINUE_BATCHES,
+    preparePages: env.BROWSER_PREPARE_PAGES,
     tier: env.BROWSER_DEVICE_TIER,
     tags: env.BROWSER_DEVICE_TAGS,
     harness: { host: env.HARNESS_HOST, port: env.HARNESS_PORT, ...(env.HARNESS_PUBLIC_URL ? { publicUrl: env.HARNESS_PUBLIC_URL } : {}) },

@@ -14,6 +14,9 @@ const JobModel = z.object({
   signature: ModelSignature,
 });
 
+export const DeviceBatch = z.object({ index: z.number().int().min(1), size: z.number().int().min(1) }).refine((b) => b.index <= b.size, { message: 'index must be ≤ size' });
+export type DeviceBatch = z.infer<typeof DeviceBatch>;
+
 /** What the API puts on a device's queue; the agent parses it on consume. */
 export const EvaluateJobPayload = z.object({
   jobId: z.uuid(),
@@ -28,6 +31,12 @@ export const EvaluateJobPayload = z.object({
   /** benchmark "feature": the feature build and the scenario it replays */
   feature: JobFeature.optional(),
   scenario: JobScenario.optional(),
+  /**
+   * This job's place among the run's jobs queued together, back to back, for its device (latency jobs
+   * first). A driver may carry its device session from one to the next where that cannot change the
+   * measurement, and says in environment.timing what was shared.
+   */
+  deviceBatch: DeviceBatch.optional(),
 });
 export type EvaluateJobPayload = z.infer<typeof EvaluateJobPayload>;
 

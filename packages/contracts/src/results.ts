@@ -178,6 +178,10 @@ export const DeviceTiming = z.object({
   sharedSession: z.boolean().optional(),
   sessionAgeMs: z.number().optional(),
   sessionJobsServed: z.number().int().optional(),
+  /** the job's place among its run's jobs served back to back on this device (EvaluateJobPayload.deviceBatch) */
+  batch: z.object({ index: z.number().int(), size: z.number().int() }).optional(),
+  /** what this job shared with the jobs before it on the device, in words; [] = nothing */
+  shared: z.array(z.string()).optional(),
 });
 export type DeviceTiming = z.infer<typeof DeviceTiming>;
 

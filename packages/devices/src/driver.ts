@@ -12,6 +12,10 @@ import type {
 /** Everything a driver needs to run one benchmark; artifacts are already on local disk. */
 export interface DriverJob {
   jobId: string;
+  /** the run the job belongs to: jobs of one batch share it */
+  runId?: string;
+  /** the job's place among its run's jobs queued back to back for this device (EvaluateJobPayload.deviceBatch) */
+  batch?: { index: number; size: number };
   benchmark: BenchmarkKind;
   model: { path: string; sha256: string; format: 'onnx' | 'tflite'; signature: ModelSignature };
   /** latency only: a baseline to measure in the same session, alternating with `model` (interleaved A/B) */

@@ -13,6 +13,7 @@ import { encodeTflite, parseTfliteSignature } from '@edgeproof/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AndroidDriver } from '../src/index.ts';
 import { BENCHMARK_MODEL_RUNTIME } from '../src/android/discovery.ts';
+import { contentionThresholds } from '../src/load/contention.ts';
 import { parseBenchmarkModel } from '../src/android/parse-benchmark-model.ts';
 import { benchmarkFixture, removeBenchmarkPhones, writeStandin } from './support/benchmark-model-phone.ts';
 import { fixtures as androidFixtures } from './support/fake-phone.ts';
@@ -101,6 +102,7 @@ describe('AndroidDriver with benchmark_model', () => {
       adb: { adbPath },
       tfliteBenchmark: { binaryPath: standin.path, deviceDir, pollIntervalMs: 20 },
       telemetryIntervalMs: 50,
+      loadIntervalMs: 50,
     });
     const [device] = await driver.discover();
     if (!device) throw new Error('no phone discovered');
@@ -134,6 +136,15 @@ describe('AndroidDriver with benchmark_model', () => {
     });
     // the recorded thermal service answered through the phone's dumpsys
     expect(post.environment.thermalState).not.toBe('unavailable');
+    // the phone's load (here the host's /proc, read through the stand-in adb's shell) over the benchmark_model runs
+    const load = post.environment.hostLoad;
+    expect(load?.method).toMatch(/of benchmark_model on the phone, one adb shell call every 50 ms .*window: the benchmark_model runs/);
+    expect(load?.cores).toBe(readFileSync('/proc/stat', 'utf8').match(/^cpu\d+\s/gm)?.length);
+    expect(load?.samples).toBeGreaterThanOrEqual(2);
+    expect(load?.busyPct).toBeGreaterThanOrEqual(0);
+    expect(post.environment.contended).toBeTypeOf('boolean');
+    expect(post.environment.contentionThresholds).toEqual(contentionThresholds());
+    expect(post.environment.extra?.['phoneLoad']).toBeUndefined();
     expect(standin.calls()[0]).toContain('--num_threads=2');
     expect(standin.calls()[0]).toContain('--use_xnnpack=true');
     await driver.dispose();

@@ -102,6 +102,11 @@ describe('AndroidDriver, web harness in Chrome on the phone', () => {
     expect(result.environment).toMatchObject({ runtime: 'onnxruntime-web', executionProvider: 'wasm', thermalState: 'unavailable' });
     expect(result.environment.extra).toMatchObject({ harness: 'web', serial: SERIAL, browser: expect.stringMatching(/^chrome \(Android\) \d+\./) });
     expect((result.environment.extra?.telemetry as { samples: number }).samples).toBeGreaterThan(0);
+    // the phone's load was asked for through the host's adb too (Chrome's processes as the measurement); the stand-in
+    // adb answers nothing, which the result records instead of a reading
+    expect(calls.some((c) => c.startsWith(`-s ${SERIAL} shell sh -c 'echo @@stat;`) && c.includes('com\\.android\\.chrome:'))).toBe(true);
+    expect(result.environment.hostLoad).toBeUndefined();
+    expect(result.environment.extra?.['phoneLoad']).toMatchObject({ unavailable: 'the answer has no @@end line (cut short?): the answer was empty', loadavgBefore: null });
     expect(await findProcesses([join(dir, 'profile')])).toEqual([]);
   });
 

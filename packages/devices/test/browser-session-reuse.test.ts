@@ -39,8 +39,12 @@ afterAll(async () => {
 });
 
 const settings = { dims: { batch: 1 }, warmupMinSeconds: 0.1, measureMinRuns: 100, measureMinSeconds: 0.3 };
-const run = (extra: object = {}): Promise<DriverResult> =>
-  driver.run(device, makeJob(join(defaultZooDir(), zoo.files.mnistMlp.file), 'latency', { ...settings, ...extra }), new AbortController().signal);
+const run = (extra: object = {}, batch?: { runId: string; index: number; size: number }): Promise<DriverResult> => {
+  const job = makeJob(join(defaultZooDir(), zoo.files.mnistMlp.file), 'latency', { ...settings, ...extra });
+  return driver.run(device, batch ? { ...job, runId: batch.runId, batch: { index: batch.index, size: batch.size } } : job, new AbortController().signal);
+};
+const pagePrepared = (r: DriverResult) => r.environment.extra?.['pagePrepared'];
+const runtimeDetails = (r: DriverResult) => r.environment.extra?.['runtimeDetails'] as Record<string, unknown> | undefined;
 /** the main Chromium process of each live session of this test (its profile directory) */
 const browsers = async () => (await findProcesses([`--user-data-dir=${profileRoot}`])).filter((p) => !p.cmdline.includes('--type=')).map((p) => p.pid);
 
@@ -68,6 +72,54 @@ describe('browser session reuse', () => {
     // a job that does not allow it closes the kept session first and opens its own
     const third = await run();
     expect(third.environment.timing).toMatchObject({ sharedSession: false, sessionJobsServed: 1 });
+    expect(await browsers()).toEqual([]);
+  });
+
+  it('a kept session prepares its fresh tab (harness page, runtime started) for the next job, which uses it and says so', async () => {
+    const first = await run({ reuseBrowserSession: true });
+    expect(pagePrepared(first), 'the first job of a session loads its own page').toBeUndefined();
+    expect(first.environment.timing?.shared).toEqual([]);
+    const second = await run({ reuseBrowserSession: true });
+    expect(pagePrepared(second)).toBe('onnxruntime-web/wasm threads=1 simd=fixed');
+    expect(runtimeDetails(second)).toMatchObject({ runtimeStartedBeforeJob: true });
+    expect(runtimeDetails(second)?.['runtimeStartMs']).toBeGreaterThan(0);
+    expect(second.environment.extra?.['timing']).toMatch(/started before the job came/);
+    const shared = second.environment.timing?.shared ?? [];
+    expect(shared).toHaveLength(2);
+    expect(shared.join('\n')).toMatch(/WebDriver session and browser process[\s\S]*harness page loaded and onnxruntime-web\/wasm threads=1 simd=fixed started/);
+    expect(second.rawSamples.length).toBeGreaterThanOrEqual(100);
+
+    // a job that sets its runtime up otherwise does not take the prepared page: it loads its own
+    const other = await run({ reuseBrowserSession: true, threads: 2 });
+    expect(other.environment.timing?.sharedSession).toBe(true);
+    expect(pagePrepared(other)).toBeUndefined();
+    expect(other.environment.threads).toBe(2);
+    // and the next one gets a page prepared as that job's was
+    const after = await run({ reuseBrowserSession: true, threads: 2 });
+    expect(pagePrepared(after)).toBe('onnxruntime-web/wasm threads=2 simd=fixed');
+    await run();
+    expect(await browsers()).toEqual([]);
+  });
+
+  it("the jobs of one run's batch on the device share the session without the setting; the last one closes it", async () => {
+    const runId = '00000000-0000-4000-8000-00000000b001';
+    const a = await run({}, { runId, index: 1, size: 3 });
+    const kept = await browsers();
+    expect(kept, 'more of the batch follows: the session stays').toHaveLength(1);
+    const b = await run({}, { runId, index: 2, size: 3 });
+    const c = await run({}, { runId, index: 3, size: 3 });
+    expect(await browsers(), 'the batch is over: nothing stays').toEqual([]);
+    expect([a, b, c].map((r) => [r.environment.timing?.sharedSession, r.environment.timing?.sessionJobsServed, r.environment.timing?.batch])).toEqual([
+      [false, 1, { index: 1, size: 3 }],
+      [true, 2, { index: 2, size: 3 }],
+      [true, 3, { index: 3, size: 3 }],
+    ]);
+    expect(pagePrepared(c)).toBe('onnxruntime-web/wasm threads=1 simd=fixed');
+
+    // another run's job never continues a session kept for a different run's batch
+    await run({}, { runId, index: 1, size: 2 });
+    const stranger = await run({}, { runId: '00000000-0000-4000-8000-00000000b002', index: 2, size: 2 });
+    expect(stranger.environment.timing).toMatchObject({ sharedSession: false, sessionJobsServed: 1, shared: [] });
     expect(await browsers()).toEqual([]);
   });
 

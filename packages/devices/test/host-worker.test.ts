@@ -91,9 +91,13 @@ describe('kept inference process', () => {
     const err = await d.run(await hostDevice(d), job, new AbortController().signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DriverError);
     expect((err as DriverError).code).toBe('invalid_model');
-    expect(childPids(), 'the failed process is gone when the job settles').toEqual([]);
+    const spare = d.idleInferencePid;
+    expect(spare, 'a fresh process waits for the next job').toBeDefined();
+    expect(childPids(), 'the failed process is gone when the job settles; only the fresh one is left').toEqual([spare]);
+    expect(spare).not.toBe(warm);
 
     const after = await run(d);
+    expect(timingOf(after).workerJobsServed, 'the next job runs on the fresh process').toBe(1);
     expect(timingOf(after).sharedWorker).toBe(false);
     expect(childPids()).not.toContain(warm);
 
@@ -103,7 +107,7 @@ describe('kept inference process', () => {
     await new Promise((r) => setTimeout(r, 1500));
     ac.abort(new Error('stop'));
     expect(((await hung) as DriverError).code).toBe('aborted');
-    expect(childPids()).toEqual([]);
+    expect(childPids()).toEqual([d.idleInferencePid]);
     expect(timingOf(await run(d)).sharedWorker).toBe(false);
   });
 
@@ -117,6 +121,26 @@ describe('kept inference process', () => {
     expect(timingOf(next).sharedWorker, 'a fresh process for the next job').toBe(false);
     if (small.summary.kind !== 'latency' || next.summary.kind !== 'latency') throw new Error('latency expected');
     expect(next.summary.peakMemoryBytes!).toBeLessThan(small.summary.peakMemoryBytes! * 1.1);
+  });
+
+  it("keeps one process over many jobs of a model: what its first job grows it by is not held against it, and peaks stay as a fresh one's", async () => {
+    const d = newDriver();
+    const results: DriverResult[] = [];
+    for (let i = 0; i < 4; i++) {
+      results.push(await run(d));
+      await new Promise((r) => setTimeout(r, 200)); // the idle report
+    }
+    expect(results.map((r) => timingOf(r).workerJobsServed)).toEqual([1, 2, 3, 4]);
+    const peaks = results.map((r) => (r.summary.kind === 'latency' ? r.summary.peakMemoryBytes! : NaN));
+    for (const p of peaks.slice(1)) expect(p, `peaks ${peaks.join(', ')}`).toBeLessThan(peaks[0]! * 1.1);
+  });
+
+  it('a first job that leaves much more behind than a first job does (a big model) retires the process too', async () => {
+    const d = newDriver();
+    await run(d, thirdPartyModels.ocrDetector, { inputShapes: { x: [1, 3, 960, 960] }, warmupMinRuns: 1, warmupMinSeconds: 0, measureMinRuns: 2, measureMinSeconds: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await run(d);
+    expect(timingOf(next).sharedWorker, 'a fresh process for the next job').toBe(false);
   });
 
   it('with reuse off, every job gets a fresh process that has exited when the job settles', async () => {

@@ -121,10 +121,23 @@ export interface HarnessFailure {
 
 export type HarnessResult = HarnessSuccess | HarnessFailure;
 
+/** The fields of a job that set a page's runtime up: a page prepared with them runs only a job that has the same. */
+export type HarnessPrepare = Pick<HarnessSpec, 'runtime' | 'threads' | 'simd' | 'executionProvider'>;
+
+/** `prepare` started the runtime (onnxruntime-web: its wasm backend, through a one-node model; LiteRT.js: loadLiteRt) and loaded no model of the job. */
+export type HarnessPrepared = { ok: true; key: string; runtimeStartMs: number } | HarnessFailure;
+
+/** The same string for every spec that sets the runtime up alike. */
+export function prepareKey(p: HarnessPrepare): string {
+  return `${p.runtime ?? 'onnxruntime-web'}/${p.executionProvider} threads=${p.threads} simd=${p.simd}`;
+}
+
 /** The page's global, set once its script has loaded. */
 export interface HarnessGlobal {
   ready: true;
   run(spec: HarnessSpec): Promise<HarnessResult>;
+  /** Starts the runtime before a job comes (off the job's clock); once per page load, before `run`. */
+  prepare(p: HarnessPrepare): Promise<HarnessPrepared>;
 }
 
 export const HARNESS_GLOBAL = 'edgeproofHarness';

@@ -167,6 +167,8 @@ async function prepare(cache: ArtifactCache, payload: EvaluateJobPayload): Promi
     ...feature,
     ...(b && baselinePath ? { baseline: { path: baselinePath, sha256: b.sha256, format: b.format, signature: b.signature, version: b.version } } : {}),
     jobId: payload.jobId,
+    runId: payload.runId,
+    ...(payload.deviceBatch ? { batch: payload.deviceBatch } : {}),
     benchmark: payload.benchmark,
     model: { path: modelPath, sha256: payload.model.sha256, format: payload.model.format, signature: payload.model.signature },
     dataset:

@@ -4,6 +4,8 @@ import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { ServiceUnavailableError } from '../unavailable.ts';
 
+const RETENTION = { removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
 /** Producer side of the device queues: one BullMQ queue per device, opened on demand. */
 export class DeviceQueues {
   private readonly queues = new Map<string, Queue>();
@@ -52,10 +54,24 @@ export class DeviceQueues {
         jobId: bullJobId,
         attempts: kind.attempts,
         backoff: kind.backoff,
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+        ...RETENTION,
       }),
     );
+    this.onAdded(deviceId);
+  }
+
+  /**
+   * Adds a device's jobs in one atomic step (BullMQ addBulk: one MULTI), so they sit back to back in
+   * its queue and the device serves them in a row; all are added or none.
+   */
+  async addEvaluateBatch(deviceId: string, entries: readonly { bullJobId: string; payload: JobPayload<'evaluate'> }[]): Promise<void> {
+    const kind = jobCatalog.evaluate;
+    const bulk = entries.map((e) => ({
+      name: kind.name,
+      data: kind.schema.parse(e.payload),
+      opts: { jobId: e.bullJobId, attempts: kind.attempts, backoff: kind.backoff, ...RETENTION },
+    }));
+    await this.#op(`queue ${entries.length} jobs`, () => this.queue(deviceId).addBulk(bulk));
     this.onAdded(deviceId);
   }
 

@@ -9,7 +9,8 @@ import { evaluateHealth, waitForCooldown, type AndroidHealthLimits } from './hea
 import type { NativeHarnessConfig } from './native-harness.ts';
 import { runNativeJob } from './native-benchmarks.ts';
 import { runNativeFeatureJob } from './native-feature.ts';
-import { readTelemetry, summarizeTelemetry, TelemetrySampler } from './telemetry.ts';
+import { readTelemetry, summarizeTelemetry, TelemetrySampler, type Shell } from './telemetry.ts';
+import { markAtAmStart, markSession, PhoneLoadSampler } from './phone-load.ts';
 import { CHROME_PACKAGE, chromeTarget, type WebHarnessConfig } from './web-harness.ts';
 import { BINARY_ENV, type TfliteBenchmarkConfig } from './tflite-benchmark.ts';
 import { runTfliteBenchmarkJob } from './tflite-benchmark-job.ts';
@@ -40,6 +41,8 @@ export interface AndroidDriverOptions {
   health?: Partial<AndroidHealthLimits> & { intervalMs?: number };
   /** telemetry sampling during a job; default 5000 ms */
   telemetryIntervalMs?: number;
+  /** the phone's CPU load during a job (phone-load.ts → environment.hostLoad); default 1000 ms */
+  loadIntervalMs?: number;
 }
 
 /** Where a feature replay on this device takes its frames from (docs/android-native-harness.md). */
@@ -143,15 +146,19 @@ export class AndroidDriver implements DeviceDriver {
       return runNativeFeatureJob(session.asDeviceShell(), job, native, signal, { device, serial, ...camera }).finally(() => this.#close(session));
     }
     const sampler = new TelemetrySampler((c, a) => session.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
+    const load = this.#phoneLoad((c, a) => session.shell(c, a), 'Appium mobile: shell', [native.package, `${native.package}:*`], "from the app's `am start` to its result in the agent's hands");
     try {
-      const shell = session.asDeviceShell();
+      const shell = markAtAmStart(session.asDeviceShell(), load);
       if (native.apkPath && !this.#installed.has(serial)) {
         await shell.install(native.apkPath);
         this.#installed.add(serial);
       }
       sampler.start();
+      load.start();
       const { result, summary, rawSamples } = await runNativeJob(shell, job, native, signal);
+      await load.mark('end');
       const telemetry = summarizeTelemetry(await sampler.stop());
+      const phone = await load.finish(job.benchmark);
       const s = job.settings;
       const environment: ResultEnvironment = {
         runtime: result.runtime,
@@ -165,11 +172,13 @@ export class AndroidDriver implements DeviceDriver {
         ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
         os: `Android ${String(device.osVersion ?? 'unknown')} (SDK ${String(device.attributes['sdk'] ?? '?')})`,
         cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
-        extra: { harness: 'native', app: native.package, serial, telemetry: telemetry.telemetry, appExtra: result.extra },
+        ...phone.environment,
+        extra: { harness: 'native', app: native.package, serial, telemetry: telemetry.telemetry, appExtra: result.extra, ...phone.extra },
       };
       return { summary, rawSamples, environment };
     } finally {
       await sampler.stop();
+      await load.stop();
       await this.#close(session);
     }
   }
@@ -199,7 +208,9 @@ export class AndroidDriver implements DeviceDriver {
     });
     const phone = adb.forSerial(serial);
     const sampler = new TelemetrySampler((c, a) => phone.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
-    const target = chromeTarget({
+    const window = "from the Chrome session being ready to its closing (harness page load, the page's session creation, warmup, measurement)";
+    const load = this.#phoneLoad((c, a) => phone.shell(c, a), 'adb shell', [CHROME_PACKAGE, `${CHROME_PACKAGE}:*`], window);
+    const chrome = chromeTarget({
       appium: this.#opts.appium,
       endpointLabel: endpointLabel({ url: this.#opts.appium.url }),
       serial,
@@ -211,20 +222,24 @@ export class AndroidDriver implements DeviceDriver {
     });
     try {
       sampler.start();
-      const result = await runHarnessJob(target, job, signal);
+      load.start();
+      const result = await runHarnessJob(markSession(chrome, load), job, signal);
       const telemetry = summarizeTelemetry(await sampler.stop());
       const { environment } = result;
+      const phoneLoad = await load.finish(job.benchmark);
       return {
         ...result,
         environment: {
           ...environment,
           thermalState: telemetry.thermalState,
           ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
-          extra: { ...environment.extra, telemetry: telemetry.telemetry },
+          ...phoneLoad.environment,
+          extra: { ...environment.extra, telemetry: telemetry.telemetry, ...phoneLoad.extra },
         },
       };
     } finally {
       await sampler.stop();
+      await load.stop();
       await adb.removeReverse(serial, port);
     }
   }
@@ -254,10 +269,15 @@ export class AndroidDriver implements DeviceDriver {
       shell = session.asDeviceShell();
     }
     const sampler = new TelemetrySampler((c, a) => shell.shell(c, a), this.#opts.telemetryIntervalMs ?? 5000);
+    const window = "the benchmark_model runs: the reference run, then the sample rounds, each its own process (a round's CPU after the last sample that saw it counts as other work)";
+    const load = this.#phoneLoad((c, a) => shell.shell(c, a), session ? 'Appium mobile: shell' : 'adb shell', ['benchmark_model'], window);
     try {
       sampler.start();
-      const outcome = await runTfliteBenchmarkJob(shell, job, cfg, signal);
+      load.start();
+      const outcome = await runTfliteBenchmarkJob(shell, job, cfg, signal, { beforeMeasure: () => load.mark('start') });
+      await load.mark('end');
       const telemetry = summarizeTelemetry(await sampler.stop());
+      const phone = await load.finish(job.benchmark);
       const s = job.settings;
       const environment: ResultEnvironment = {
         runtime: 'tflite',
@@ -272,13 +292,20 @@ export class AndroidDriver implements DeviceDriver {
         ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
         os: `Android ${String(device.osVersion ?? 'unknown')} (SDK ${String(device.attributes['sdk'] ?? '?')})`,
         cpu: [device.soc, device.attributes['abi']].filter(Boolean).join(' ') || 'unknown',
-        extra: { harness: 'benchmark_model', serial, telemetry: telemetry.telemetry, ...outcome.extra },
+        ...phone.environment,
+        extra: { harness: 'benchmark_model', serial, telemetry: telemetry.telemetry, ...outcome.extra, ...phone.extra },
       };
       return { summary: outcome.summary, rawSamples: outcome.rawSamples, environment };
     } finally {
       await sampler.stop();
+      await load.stop();
       if (session) await this.#close(session);
     }
+  }
+
+  /** The phone's CPU load during a job, through the shell the job uses (phone-load.ts). */
+  #phoneLoad(shell: Shell, via: string, processes: string[], window: string): PhoneLoadSampler {
+    return new PhoneLoadSampler({ shell, via, processes, window, intervalMs: this.#opts.loadIntervalMs ?? 1000 });
   }
 
   #probe(serial: string): Promise<HealthReport> {

@@ -137,7 +137,14 @@ export interface TfliteBenchmarkOutcome {
   extra: Record<string, unknown>;
 }
 
-export async function runTfliteBenchmarkJob(device: DeviceShell, job: DriverJob, cfg: TfliteBenchmarkConfig, signal: AbortSignal): Promise<TfliteBenchmarkOutcome> {
+/** beforeMeasure: called (and awaited) once the binary and models are on the phone, right before the first benchmark_model run. */
+export async function runTfliteBenchmarkJob(
+  device: DeviceShell,
+  job: DriverJob,
+  cfg: TfliteBenchmarkConfig,
+  signal: AbortSignal,
+  hooks: { beforeMeasure?: () => Promise<unknown> } = {},
+): Promise<TfliteBenchmarkOutcome> {
   if (job.benchmark !== 'latency') throw new DriverError('unsupported', `benchmark_model measures latency (and memory); a ${job.benchmark} job needs the native harness`);
   if (job.model.format !== 'tflite' || (job.baseline && job.baseline.format !== 'tflite')) throw new DriverError('unsupported', 'benchmark_model runs TFLite models only');
   const s = job.settings;
@@ -157,6 +164,7 @@ export async function runTfliteBenchmarkJob(device: DeviceShell, job: DriverJob,
     const pushed = await installBinary(device, local, binary);
     await device.shell('mkdir', ['-p', shQuote(dir)]);
     for (const side of sides) await device.push(side.local, side.graph);
+    await hooks.beforeMeasure?.();
 
     for (const side of sides) {
       const started = Date.now();

@@ -110,7 +110,7 @@ export class BrowserDriver implements DeviceDriver {
       runtimes: device.runtimes,
       sessions: this.#slotSessions(slot, device.localKey),
     };
-    const running = observeBrowserJob(this.#opts, ctx.sessions, (onT) => runBrowserJob(ctx, job, own.signal, onT), (t) => this.onJobTimings?.(t));
+    const running = observeBrowserJob(this.#opts, ctx.sessions, job.batch, (onT) => runBrowserJob(ctx, job, own.signal, onT), (t) => this.onJobTimings?.(t));
     this.#running.set(own, running.catch(() => {}));
     try {
       return await running;

@@ -1,5 +1,5 @@
 import type { DeviceTiming, ResultEnvironment } from '@edgeproof/contracts';
-import type { DriverResult } from '../driver.ts';
+import type { DriverJob, DriverResult } from '../driver.ts';
 import { contentionFields } from '../load/contention.ts';
 import { LoadSampler, pidsWith } from '../load/sampler.ts';
 import { isLoopback } from '../web-harness/chromium.ts';
@@ -21,6 +21,7 @@ const r1 = (x: number) => Math.max(0, Math.round(x * 10) / 10);
 export async function observeBrowserJob(
   o: ResolvedBrowserOptions,
   sessions: SlotSessions,
+  batch: DriverJob['batch'],
   run: (onTimings: (t: JobTimings) => void) => Promise<DriverResult>,
   onTimings?: (t: JobTimings) => void,
 ): Promise<DriverResult> {
@@ -76,6 +77,8 @@ export async function observeBrowserJob(
       ? 'agent clock from BrowserDriver.run to the result in hand; warmup and measurement as the page timed them; teardown = closing the session (or replacing its tab); setup = the rest'
       : 'agent clock from BrowserDriver.run to the result in hand; measured = the page run (includes the page creating its session); teardown = closing the session (or replacing its tab)',
     ...(use ? { sharedSession: use.shared, sessionAgeMs: use.ageMs, sessionJobsServed: use.jobsServed } : {}),
+    ...(batch ? { batch } : {}),
+    shared: sharedOf(use, result.environment.extra?.['pagePrepared']),
   };
   const load = sampler && window.start !== undefined && window.end !== undefined ? sampler.summarize(window.start, window.end) : null;
   const environment: ResultEnvironment = {
@@ -84,4 +87,12 @@ export async function observeBrowserJob(
     timing,
   };
   return { ...result, environment };
+}
+
+/** What the job took over from the jobs before it on the slot, in words (environment.timing.shared). */
+function sharedOf(use: SessionUse | undefined, pagePrepared: unknown): string[] {
+  const shared: string[] = [];
+  if (use?.shared) shared.push('WebDriver session and browser process (the job got a fresh tab: no page, wasm memory or worker of an earlier job)');
+  if (typeof pagePrepared === 'string') shared.push(`harness page loaded and ${pagePrepared} started in the tab before the job came (no model loaded)`);
+  return shared;
 }

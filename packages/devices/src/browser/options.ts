@@ -49,6 +49,14 @@ export interface BrowserDriverOptions {
    * sandboxed as root); true always keeps it, false always turns it off (`--no-sandbox`).
    */
   sandbox?: boolean | 'auto';
+  /**
+   * default true: the jobs of one run queued back to back for a slot (EvaluateJobPayload.deviceBatch)
+   * share its WebDriver session, each in a fresh tab; false: a new session per job unless the run sets
+   * reuseBrowserSession
+   */
+  continueBatches?: boolean;
+  /** default true: a kept session's fresh tab gets the harness page and the finished job's runtime started, for the next job */
+  preparePages?: boolean;
 }
 
 export const DEFAULT_APPIUM_URL = 'http://127.0.0.1:4723';
@@ -89,5 +97,7 @@ export function resolveOptions(o: BrowserDriverOptions): ResolvedBrowserOptions 
     contention: o.contention ?? contentionThresholds(),
     localChromium: { profileRoot: o.profileRoot ?? os.tmpdir(), ...o.localChromium },
     sandbox: keepsSandbox(o.sandbox ?? 'auto', endpoint.url),
+    continueBatches: o.continueBatches ?? true,
+    preparePages: o.preparePages ?? true,
   };
 }

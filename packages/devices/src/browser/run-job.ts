@@ -5,7 +5,7 @@ import { endpointLabel } from '../web-harness/chromium.ts';
 import { runHarnessJob, type HarnessTarget, type JobTimings } from '../web-harness/harness-job.ts';
 import type { ResolvedBrowserOptions } from './options.ts';
 import { closeSession, openSession, type BrowserSession } from './session.ts';
-import type { SlotSessions } from './slot-sessions.ts';
+import type { SessionRequest, SlotSessions } from './slot-sessions.ts';
 
 export type { JobTimings } from '../web-harness/harness-job.ts';
 
@@ -20,8 +20,8 @@ export interface SlotContext {
   sessions?: SlotSessions;
 }
 
-/** A desktop browser slot as a harness target: a fresh session and profile directory per job, or (reuse) a kept session's fresh tab. */
-export function slotTarget(ctx: SlotContext, reuse = false): HarnessTarget<BrowserSession> {
+/** A desktop browser slot as a harness target: a fresh session and profile directory per job, or (reuse, batch) a kept session's fresh tab. */
+export function slotTarget(ctx: SlotContext, req: SessionRequest = { reuse: false }): HarnessTarget<BrowserSession> {
   const { opts } = ctx;
   return {
     server: ctx.server,
@@ -32,8 +32,8 @@ export function slotTarget(ctx: SlotContext, reuse = false): HarnessTarget<Brows
     ...(ctx.runtimes ? { runtimes: ctx.runtimes } : {}),
     localChromium: opts.localChromium,
     open: (commandTimeoutMs) =>
-      ctx.sessions ? ctx.sessions.open(commandTimeoutMs, reuse) : openSession(opts, { slotName: ctx.slotName, chromedriverPort: ctx.chromedriverPort, commandTimeoutMs }),
-    close: (session, o) => (ctx.sessions ? ctx.sessions.close(session, o, reuse) : closeSession(opts, session, o)),
+      ctx.sessions ? ctx.sessions.open(commandTimeoutMs, req) : openSession(opts, { slotName: ctx.slotName, chromedriverPort: ctx.chromedriverPort, commandTimeoutMs }),
+    close: (session, o) => (ctx.sessions ? ctx.sessions.close(session, o, req) : closeSession(opts, session, o)),
   };
 }
 
@@ -49,5 +49,6 @@ export async function runBrowserJob(
     await ctx.sessions?.closeKept();
     return runBrowserFeatureJob(ctx, job, signal);
   }
-  return runHarnessJob(slotTarget(ctx, job.settings.reuseBrowserSession === true), job, signal, onTimings);
+  const req: SessionRequest = { reuse: job.settings.reuseBrowserSession === true, ...(job.runId ? { runId: job.runId } : {}), ...(job.batch && ctx.opts.continueBatches ? { batch: job.batch } : {}) };
+  return runHarnessJob(slotTarget(ctx, req), job, signal, onTimings);
 }

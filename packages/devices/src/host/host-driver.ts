@@ -45,6 +45,11 @@ export class HostDriver implements DeviceDriver {
     this.#litert = opts.litert === false ? undefined : new HostLiteRt(opts.litert ?? {});
   }
 
+  /** pid of the warm inference process waiting for the next job, if any */
+  get idleInferencePid(): number | undefined {
+    return this.#workers.idlePid;
+  }
+
   async discover(): Promise<DeviceRegistration[]> {
     const cpu = os.cpus()[0]?.model?.trim();
     const litertMissing = this.#litert ? await this.#litert.unavailableReason() : 'disabled (HostDriverOptions.litert = false)';

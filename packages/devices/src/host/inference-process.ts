@@ -52,6 +52,9 @@ export interface InferenceWorkersOptions {
 }
 
 /** One inference process (inference-child.ts). */
+/** what a process's first job may grow it by and still count as a process like a fresh one that ran a job (measured ~17 MB) */
+const FIRST_JOB_GROWTH_LIMIT = 32 * 2 ** 20;
+
 class InferenceWorker {
   readonly child: ChildProcess;
   readonly startedAt = performance.now();
@@ -62,6 +65,8 @@ class InferenceWorker {
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<void>;
   #onMessage: ((msg: ChildMessage) => void) | undefined;
+  /** called when the process has said what it retains after a job */
+  onRetained: (() => void) | undefined;
 
   constructor(execArgv: string[]) {
     this.child = fork(CHILD_ENTRY, [], {
@@ -75,8 +80,12 @@ class InferenceWorker {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
     });
     this.child.on('message', (msg: ChildMessage) => {
-      if (msg.type === 'idle') this.retainedBytes = Math.max(0, msg.rssBytes - msg.baseRssBytes);
-      else this.#onMessage?.(msg);
+      if (msg.type === 'idle') {
+        // a first job that left far more behind than a first job does (a big model) counts in full
+        const firstGrowth = msg.baseRssBytes - msg.freshRssBytes;
+        this.retainedBytes = Math.max(0, msg.rssBytes - msg.baseRssBytes, firstGrowth > FIRST_JOB_GROWTH_LIMIT ? firstGrowth : 0);
+        this.onRetained?.();
+      } else this.#onMessage?.(msg);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -127,12 +136,16 @@ class InferenceWorker {
  * `reuse`, a process that returned a result serves the next job (each job still creates and releases
  * its own InferenceSession, and the child resets its peak-RSS mark); a process whose job failed,
  * crashed, timed out or was aborted is killed and never reused. Failures settle after the process has
- * exited; on timeout or abort it is SIGKILLed first.
+ * exited; on timeout or abort it is SIGKILLed first. With `reuse`, a process that is retired (failed,
+ * too old, or holding more memory than a fresh one would after its job) is replaced at once by a
+ * fresh process that warms onnxruntime up while the device waits, so the next job starts on a warm
+ * process either way.
  */
 export class InferenceWorkers {
   readonly #opts: Required<Omit<InferenceWorkersOptions, 'execArgv'>> & { execArgv: string[] };
   #idle: InferenceWorker | undefined;
   readonly #busy = new Set<InferenceWorker>();
+  #closed = false;
 
   constructor(opts: InferenceWorkersOptions = {}) {
     this.#opts = {
@@ -171,17 +184,41 @@ export class InferenceWorkers {
       worker.exited.then(() => {
         if (this.#idle === worker) this.#idle = undefined;
       });
+      // its 'idle' report comes after the result: one that would hand the next job memory a fresh process does not have is replaced now
+      const check = () => {
+        if (this.#idle === worker && worker.retainedBytes > this.#opts.maxRetainedBytes) this.#replaceIdle(worker);
+      };
+      worker.onRetained = check;
+      check();
     } else {
       // a failed process is never reused; a finished one that is not kept exits before the job settles
       if (worker.alive) worker.child.kill('SIGKILL');
       await worker.exited;
+      if (this.#opts.reuse && !this.#idle && !this.#closed) this.#idle = this.#spare();
     }
     if (!outcome.ok) throw outcome.error;
     return outcome.run;
   }
 
+  /** Retires the idle process and puts a fresh, warming one in its place. */
+  #replaceIdle(retired: InferenceWorker): void {
+    this.#idle = undefined;
+    void retired.kill();
+    if (!this.#closed) this.#idle = this.#spare();
+  }
+
+  /** A fresh process that is started now and waits, idle, for the next job (it warms onnxruntime up at start). */
+  #spare(): InferenceWorker {
+    const w = new InferenceWorker(this.#opts.execArgv);
+    w.exited.then(() => {
+      if (this.#idle === w) this.#idle = undefined;
+    });
+    return w;
+  }
+
   /** Kills the idle process and every busy one, and waits until they have exited. */
   async close(): Promise<void> {
+    this.#closed = true;
     const all = [...this.#busy, ...(this.#idle ? [this.#idle] : [])];
     this.#idle = undefined;
     await Promise.all(all.map((w) => w.kill()));

@@ -49,6 +49,9 @@ export async function runMeasured(workers: InferenceWorkers, job: DriverJob, opt
     workerAgeMs: Math.round(worker.ageMs),
     workerJobsServed: worker.jobsServed,
     ...(worker.retainedBytes !== undefined ? { workerRetainedBytes: worker.retainedBytes } : {}),
+    ...(job.batch ? { batch: job.batch } : {}),
+    // every job loads its own model session in the process: only the process (and its started onnxruntime) is shared
+    shared: worker.shared ? ['inference process (Node + onnxruntime-node, started before the job)'] : [],
   };
   const window = phases.measureStartMs !== undefined && phases.measureEndMs !== undefined ? sampler.summarize(phases.measureStartMs, phases.measureEndMs) : null;
   const environment: ResultEnvironment = {

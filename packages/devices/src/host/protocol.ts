@@ -7,7 +7,7 @@ import type { JobPhases } from './phases.ts';
  */
 export type ParentMessage = { type: 'run'; job: DriverJob; keepAlive?: boolean };
 
-/** resident memory of the process at the start of its first job, and at the start of this one (both after a GC) */
+/** resident memory of the process once its first job was over (at the first job: its start), and at the start of this one (both after a GC) */
 export interface ChildMemory {
   baseRssBytes: number;
   startRssBytes: number;
@@ -16,5 +16,5 @@ export interface ChildMemory {
 export type ChildMessage =
   | { type: 'result'; result: DriverResult; phases?: JobPhases; memory?: ChildMemory }
   /** a kept process after its job: resident memory once the job's garbage is collected */
-  | { type: 'idle'; rssBytes: number; baseRssBytes: number }
+  | { type: 'idle'; rssBytes: number; baseRssBytes: number; freshRssBytes: number }
   | { type: 'error'; error: { code: DriverErrorCode; message: string } };

@@ -1,4 +1,4 @@
-import { encodeInputSets, type HarnessExecutionProvider, type HarnessServer, type HarnessSpec, type HostedJob } from '@edgeproof/harness-web';
+import { encodeInputSets, prepareKey, type HarnessExecutionProvider, type HarnessPrepare, type HarnessServer, type HarnessSpec, type HostedJob } from '@edgeproof/harness-web';
 import { jobDeadline, type JobDeadline } from './job-deadline.ts';
 import { DriverError, type DriverJob, type DriverResult } from '../driver.ts';
 import { latencyInputSet, type InputSet } from '../inputs/input-sets.ts';
@@ -15,6 +15,14 @@ export interface HarnessSession {
   browser: WebdriverIO.Browser;
   browserVersion: string;
   openMs: number;
+  /** the session's tab already holds a harness page whose runtime was started with this prepareKey */
+  preparedPage?: string;
+}
+
+/** What to prepare a kept session's fresh tab with for the next job: the harness page and the runtime set-up. */
+export interface PagePrep {
+  url: string;
+  prepare: HarnessPrepare;
 }
 
 /**
@@ -38,8 +46,11 @@ export interface HarnessTarget<S extends HarnessSession = HarnessSession> {
   localChromium?: LocalChromiumOptions;
   /** opens a session whose commands may take up to commandTimeoutMs */
   open(commandTimeoutMs: number): Promise<S>;
-  /** ends the session whatever state it is in; browserFirst: the page did not answer (may be hung) */
-  close(session: S, opts: { browserFirst: boolean }): Promise<void>;
+  /**
+   * ends the session whatever state it is in (or keeps it for the next job); browserFirst: the page did
+   * not answer (may be hung); next: what a kept session's fresh tab may be prepared with
+   */
+  close(session: S, opts: { browserFirst: boolean; next?: PagePrep }): Promise<void>;
 }
 
 /** Phases of one job, for overhead accounting (bench/browser-harness.ts). */
@@ -109,9 +120,10 @@ export async function runHarnessJob<S extends HarnessSession>(
       extra: target.extra ?? {},
     };
     const results: RuntimeResult[] = [];
-    for (const plan of plans) {
-      // one page load per runtime: both runtimes set their wasm options once per page
-      const loadMs = await Promise.race([loadHarness(browser, server.pageUrl(plan.executionProvider)), stopped]);
+    for (const [i, plan] of plans.entries()) {
+      // one page load per runtime: both runtimes set their wasm options once per page; the first may have been prepared before the job
+      const prepared = i === 0 && session.preparedPage !== undefined && session.preparedPage === prepareKey(pagePrep(plan, job, target).prepare);
+      const loadMs = prepared ? 0 : await Promise.race([loadHarness(browser, server.pageUrl(plan.executionProvider)), stopped]);
       timings.harnessLoadMs += loadMs;
       const spec: HarnessSpec = {
         benchmark: job.benchmark as HarnessSpec['benchmark'],
@@ -137,7 +149,8 @@ export async function runHarnessJob<S extends HarnessSession>(
       pageAnswered = true;
       if (!answer.ok) throw new DriverError(answer.failure.code, `in the browser: ${answer.failure.message}`);
       const ref = reference ? await Promise.race([reference, stopped]) : undefined;
-      results.push({ label: plan.label, result: harnessResult(job, answer, sets, output, ref, { ...facts, harnessLoadMs: loadMs }) });
+      const pageFacts = prepared ? { ...facts, extra: { ...facts.extra, pagePrepared: session.preparedPage } } : facts;
+      results.push({ label: plan.label, result: harnessResult(job, answer, sets, output, ref, { ...pageFacts, harnessLoadMs: loadMs }) });
     }
     return withOtherRuntimes(results, skipped);
   } catch (err) {
@@ -151,11 +164,16 @@ export async function runHarnessJob<S extends HarnessSession>(
     for (const h of hosted) h.remove();
     if (session) {
       const t = performance.now();
-      await target.close(session, { browserFirst: !pageAnswered });
+      await target.close(session, { browserFirst: !pageAnswered, ...(plans[0] ? { next: pagePrep(plans[0], job, target) } : {}) });
       timings.teardownMs = performance.now() - t;
     }
     onTimings?.(timings);
   }
+}
+
+/** The page and runtime set-up of a job's runtime plan. */
+function pagePrep(plan: { runtime: NonNullable<HarnessPrepare['runtime']>; executionProvider: HarnessExecutionProvider }, job: DriverJob, target: HarnessTarget<HarnessSession>): PagePrep {
+  return { url: target.server.pageUrl(plan.executionProvider), prepare: { runtime: plan.runtime, threads: job.settings.threads, simd: target.simd, executionProvider: plan.executionProvider } };
 }
 
 /** ONNX: onnxruntime-node in a process of its own; TFLite: LiteRT.js wasm in the agent's own Chromium. */

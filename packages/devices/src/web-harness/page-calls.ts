@@ -1,4 +1,4 @@
-import { HARNESS_GLOBAL, type HarnessResult, type HarnessSpec } from '@edgeproof/harness-web';
+import { HARNESS_GLOBAL, type HarnessPrepare, type HarnessPrepared, type HarnessResult, type HarnessSpec } from '@edgeproof/harness-web';
 import { DriverError } from '../driver.ts';
 
 /*
@@ -11,6 +11,11 @@ const READY_SCRIPT = `return !!(window.${HARNESS_GLOBAL} && window.${HARNESS_GLO
 const RUN_SCRIPT = `
 const done = arguments[arguments.length - 1];
 window.${HARNESS_GLOBAL}.run(arguments[0]).then(done, (e) => done({ ok: false, failure: { code: 'failed', message: String(e && e.message || e) } }));
+`;
+
+const PREPARE_SCRIPT = `
+const done = arguments[arguments.length - 1];
+window.${HARNESS_GLOBAL}.prepare(arguments[0]).then(done, (e) => done({ ok: false, failure: { code: 'failed', message: String(e && e.message || e) } }));
 `;
 
 const PROBE_SCRIPT = `
@@ -55,6 +60,11 @@ export async function loadHarness(browser: WebdriverIO.Browser, url: string, tim
 
 export async function runInPage(browser: WebdriverIO.Browser, spec: HarnessSpec): Promise<HarnessResult> {
   return (await browser.executeAsync(RUN_SCRIPT, spec)) as HarnessResult;
+}
+
+/** Starts the runtime in a loaded harness page before its job (off the job's clock). */
+export async function preparePage(browser: WebdriverIO.Browser, p: HarnessPrepare): Promise<HarnessPrepared> {
+  return (await browser.executeAsync(PREPARE_SCRIPT, p)) as HarnessPrepared;
 }
 
 export async function probePage(browser: WebdriverIO.Browser): Promise<PageProbe> {

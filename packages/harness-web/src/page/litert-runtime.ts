@@ -6,7 +6,7 @@
  */
 import { loadAndCompile, loadLiteRt, supportsFeature, Tensor, type CompiledModel, type TensorDetails, type TypedArray } from '@litertjs/core';
 import type { PackedSet, PackedTensor } from '../input-pack.ts';
-import type { HarnessSpec } from '../protocol.ts';
+import type { HarnessPrepare } from '../protocol.ts';
 import { HarnessError, messageOf, type Feeds, type HostTensor, type PageRuntime, type RuntimeSession } from './runtime.ts';
 
 /** set by esbuild from node_modules/@litertjs/core/package.json (bundle.ts) */
@@ -26,7 +26,7 @@ interface LiteRtFeeds {
 
 const detailsOf = (d: TensorDetails) => ({ name: d.name, dtype: d.dtype, shape: Array.from(d.shape) });
 
-export async function litertRuntime(spec: HarnessSpec): Promise<PageRuntime> {
+export async function litertRuntime(spec: HarnessPrepare): Promise<PageRuntime> {
   const relaxedSimd = await supportsFeature('relaxedSimd');
   const threaded = spec.threads > 1;
   if (threaded && !relaxedSimd) {

@@ -4,7 +4,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import type { PackedSet } from '../input-pack.ts';
-import type { HarnessSpec } from '../protocol.ts';
+import type { HarnessPrepare } from '../protocol.ts';
 import { HarnessError, messageOf, type Feeds, type HostTensor, type PageRuntime, type RuntimeSession } from './runtime.ts';
 
 type OrtFeeds = Record<string, Ort.Tensor>;
@@ -12,7 +12,7 @@ type OrtFeeds = Record<string, Ort.Tensor>;
 export const ORT_TIMING =
   'performance.now() around each session.run inside the page (outputs land in JS memory); sessionCreateMs is InferenceSession.create and includes starting the wasm runtime';
 
-export async function ortRuntime(spec: HarnessSpec): Promise<PageRuntime> {
+export async function ortRuntime(spec: HarnessPrepare): Promise<PageRuntime> {
   const ort = await import('onnxruntime-web');
   // the wasm backend reads these once, at its first session: one job per page load
   ort.env.wasm.numThreads = spec.threads;
@@ -50,7 +50,7 @@ export async function ortRuntime(spec: HarnessSpec): Promise<PageRuntime> {
     release: () => session.release(),
   });
 
-  return {
+  const runtime: PageRuntime = {
     name: 'onnxruntime-web',
     version: ort.env.versions.web ?? ort.env.versions.common,
     get threads() {
@@ -75,4 +75,17 @@ export async function ortRuntime(spec: HarnessSpec): Promise<PageRuntime> {
       }
     },
   };
+  return runtime;
+}
+
+/** A one-node ONNX model (Identity, float32 [1]): creating a session of it starts the wasm backend. */
+const WARM_MODEL_BASE64 = 'CAgSCWVkZ2Vwcm9vZjo6ChAKAXgSAXkiCElkZW50aXR5EgR3YXJtWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ==';
+
+/** onnxruntime-web with its wasm backend started (threads, SIMD flavour, execution provider set) and no session of the job's. */
+export async function startedOrtRuntime(spec: HarnessPrepare): Promise<PageRuntime> {
+  const runtime = await ortRuntime(spec);
+  const bytes = Uint8Array.from(atob(WARM_MODEL_BASE64), (c) => c.charCodeAt(0));
+  const session = await runtime.createSession(bytes);
+  await session.release();
+  return runtime;
 }
