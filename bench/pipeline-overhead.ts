@@ -149,9 +149,8 @@ const perRun = new Table({ head: ['mode', 'runs', 'POST /v1/runs → 3 results r
 const ratios = new Table({ head: ['ratio to (before)', 'device busy beyond measured', 'driver set-up + teardown', '3-benchmark run wall time'] });
 for (const [mode, r] of Object.entries(rows)) {
   const after = mode.includes('(after)');
-  if (!r.jobs.length) continue;
   const busy = med(r.jobs, 'apiBeyondMs');
-  perJob.push([
+  if (r.jobs.length) perJob.push([
     mode,
     String(r.jobs.length),
     ms(busy),

@@ -22,6 +22,7 @@ describe('agent environment: browser devices', () => {
       CONTENTION_RUNNABLE_PER_CORE: '2',
       CONTENTION_STEAL_PCT: '10',
       CONTENTION_OTHER_BUSY_PCT: '70',
+      BROWSER_PREPARE_PAGES: 'false',
     });
     expect(browserConfig(env)).toEqual({
       endpoint: { url: 'https://hub.farm.example/wd/hub', user: 'lab', key: 'k3y' },
@@ -36,6 +37,8 @@ describe('agent environment: browser devices', () => {
       harness: { host: '0.0.0.0', port: 8095, publicUrl: 'http://10.0.0.7:8095' },
       contention: { othersRunnablePerCore: 2, stealPct: 10, otherBusyPct: 70 },
       sandbox: 'auto',
+      continueBatches: true,
+      preparePages: false,
     });
   });
 
@@ -51,5 +54,7 @@ describe('agent environment: browser devices', () => {
     expect(() => loadEnv({ ...base, BROWSER_EXECUTION_PROVIDER: 'webgl' })).toThrow(/BROWSER_EXECUTION_PROVIDER/);
     expect(() => loadEnv({ ...base, BROWSER_SANDBOX: 'maybe' })).toThrow(/BROWSER_SANDBOX/);
     expect(browserConfig(loadEnv({ ...base, BROWSER_SANDBOX: 'false' })).sandbox).toBe(false);
+    expect(() => loadEnv({ ...base, BROWSER_CONTINUE_BATCHES: 'sometimes' })).toThrow(/BROWSER_CONTINUE_BATCHES/);
+    expect(browserConfig(loadEnv({ ...base, BROWSER_CONTINUE_BATCHES: 'false' })).continueBatches).toBe(false);
   });
 });
