@@ -145,6 +145,12 @@ describe('AndroidDriver with benchmark_model', () => {
     expect(post.environment.contended).toBeTypeOf('boolean');
     expect(post.environment.contentionThresholds).toEqual(contentionThresholds());
     expect(post.environment.extra?.['phoneLoad']).toBeUndefined();
+    // where the device time went; the binary had to be pushed, so nothing was taken over
+    const t = post.environment.timing!;
+    expect(t.method).toMatch(/benchmark_model reported them/);
+    expect(t.shared).toEqual([]);
+    expect(t.setupMs).toBeGreaterThan(0);
+    expect(t.setupMs + t.warmupMs + t.measuredMs + t.teardownMs).toBeCloseTo(t.totalMs, 0);
     expect(standin.calls()[0]).toContain('--num_threads=2');
     expect(standin.calls()[0]).toContain('--use_xnnpack=true');
     await driver.dispose();

@@ -107,6 +107,10 @@ describe('AndroidDriver, web harness in Chrome on the phone', () => {
     expect(calls.some((c) => c.startsWith(`-s ${SERIAL} shell sh -c 'echo @@stat;`) && c.includes('com\\.android\\.chrome:'))).toBe(true);
     expect(result.environment.hostLoad).toBeUndefined();
     expect(result.environment.extra?.['phoneLoad']).toMatchObject({ unavailable: 'the answer has no @@end line (cut short?): the answer was empty', loadavgBefore: null });
+    const t = result.environment.timing!;
+    expect(t.method).toMatch(/as the page timed them/);
+    expect(t.measuredMs).toBeGreaterThan(0);
+    expect(t.setupMs + t.warmupMs + t.measuredMs + t.teardownMs).toBeCloseTo(t.totalMs, 0);
     expect(await findProcesses([join(dir, 'profile')])).toEqual([]);
   });
 

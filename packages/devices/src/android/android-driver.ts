@@ -10,7 +10,9 @@ import type { NativeHarnessConfig } from './native-harness.ts';
 import { runNativeJob } from './native-benchmarks.ts';
 import { runNativeFeatureJob } from './native-feature.ts';
 import { readTelemetry, summarizeTelemetry, TelemetrySampler, type Shell } from './telemetry.ts';
+import type { JobTimings } from '../web-harness/harness-job.ts';
 import { markAtAmStart, markSession, PhoneLoadSampler } from './phone-load.ts';
+import { androidTiming, epochNow } from './device-timing.ts';
 import { CHROME_PACKAGE, chromeTarget, type WebHarnessConfig } from './web-harness.ts';
 import { BINARY_ENV, type TfliteBenchmarkConfig } from './tflite-benchmark.ts';
 import { runTfliteBenchmarkJob } from './tflite-benchmark-job.ts';
@@ -124,13 +126,14 @@ export class AndroidDriver implements DeviceDriver {
   }
 
   async run(device: DeviceRegistration, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
+    const startMs = epochNow();
     const serial = serialOf(device);
     const harness = device.attributes['harness'] === 'native' ? 'native' : 'web';
     const bm = this.#benchmarkModel();
     // settings.runtimes, when given, chooses: only a list naming tflite/benchmark_model sends the job there
     const wanted = !job.settings.runtimes || job.settings.runtimes.includes(BENCHMARK_MODEL_RUNTIME);
-    if (bm && wanted && job.model.format === 'tflite' && job.benchmark === 'latency') return this.#runBenchmarkModel(device, serial, job, bm, signal);
-    if (harness === 'web') return this.#runWeb(serial, job, signal);
+    if (bm && wanted && job.model.format === 'tflite' && job.benchmark === 'latency') return this.#runBenchmarkModel(device, serial, job, bm, signal, startMs);
+    if (harness === 'web') return this.#runWeb(serial, job, signal, startMs);
     const native = this.#opts.native;
     if (!native) throw new DriverError('unsupported', `device ${serial} is set to the native harness but the driver has no native app configured`);
 
@@ -149,6 +152,7 @@ export class AndroidDriver implements DeviceDriver {
     const load = this.#phoneLoad((c, a) => session.shell(c, a), 'Appium mobile: shell', [native.package, `${native.package}:*`], "from the app's `am start` to its result in the agent's hands");
     try {
       const shell = markAtAmStart(session.asDeviceShell(), load);
+      const appShared = native.apkPath !== undefined && this.#installed.has(serial);
       if (native.apkPath && !this.#installed.has(serial)) {
         await shell.install(native.apkPath);
         this.#installed.add(serial);
@@ -156,6 +160,7 @@ export class AndroidDriver implements DeviceDriver {
       sampler.start();
       load.start();
       const { result, summary, rawSamples } = await runNativeJob(shell, job, native, signal);
+      const measuredEndMs = epochNow();
       await load.mark('end');
       const telemetry = summarizeTelemetry(await sampler.stop());
       const phone = await load.finish(job.benchmark);
@@ -175,6 +180,13 @@ export class AndroidDriver implements DeviceDriver {
         ...phone.environment,
         extra: { harness: 'native', app: native.package, serial, telemetry: telemetry.telemetry, appExtra: result.extra, ...phone.extra },
       };
+      environment.timing = androidTiming(job, summary, {
+        startMs,
+        endMs: epochNow(),
+        teardownMs: epochNow() - measuredEndMs,
+        shared: appShared ? ['the native app, installed on the phone by an earlier job'] : [],
+        method: "agent clock from AndroidDriver.run to the result in hand (the Appium session closes after); warmup and measurement as the app reported them; teardown = the app's result → telemetry and load reads; setup = the rest (session, install, am start, model load)",
+      });
       return { summary, rawSamples, environment };
     } finally {
       await sampler.stop();
@@ -197,7 +209,7 @@ export class AndroidDriver implements DeviceDriver {
     return this.#server;
   }
 
-  async #runWeb(serial: string, job: DriverJob, signal: AbortSignal): Promise<DriverResult> {
+  async #runWeb(serial: string, job: DriverJob, signal: AbortSignal, startMs: number): Promise<DriverResult> {
     if (job.benchmark === 'feature') throw new DriverError('unsupported', 'feature replays in Chrome on Android are not supported (a phone has no replayable camera)');
     const adb = this.#adb;
     if (!adb) throw new DriverError('unsupported', 'the web harness needs the host adb (adb reverse); the driver runs with adb disabled');
@@ -223,10 +235,21 @@ export class AndroidDriver implements DeviceDriver {
     try {
       sampler.start();
       load.start();
-      const result = await runHarnessJob(markSession(chrome, load), job, signal);
+      let pageTimes: JobTimings | undefined;
+      const result = await runHarnessJob(markSession(chrome, load), job, signal, (t) => (pageTimes = t));
+      const resultAtMs = epochNow();
       const telemetry = summarizeTelemetry(await sampler.stop());
       const { environment } = result;
       const phoneLoad = await load.finish(job.benchmark);
+      const times = pageTimes as JobTimings | undefined;
+      const timing = androidTiming(job, result.summary, {
+        startMs,
+        endMs: epochNow(),
+        teardownMs: (times?.teardownMs ?? 0) + (epochNow() - resultAtMs),
+        ...(times ? { pageRunMs: times.pageRunMs } : {}),
+        shared: [],
+        method: "agent clock from AndroidDriver.run to the result in hand; warmup and measurement as the page timed them (accuracy/parity: measured = the page run); teardown = closing Chrome's session, then telemetry and load reads; setup = the rest (adb reverse, session, harness page, the page's session creation)",
+      });
       return {
         ...result,
         environment: {
@@ -235,6 +258,7 @@ export class AndroidDriver implements DeviceDriver {
           ...(Object.keys(telemetry.temperaturesC).length ? { temperaturesC: telemetry.temperaturesC } : {}),
           ...phoneLoad.environment,
           extra: { ...environment.extra, telemetry: telemetry.telemetry, ...phoneLoad.extra },
+          timing,
         },
       };
     } finally {
@@ -258,7 +282,7 @@ export class AndroidDriver implements DeviceDriver {
   }
 
   /** TFLite latency through benchmark_model: the host's adb when there is one, else Appium's shell. */
-  async #runBenchmarkModel(device: DeviceRegistration, serial: string, job: DriverJob, cfg: TfliteBenchmarkConfig, signal: AbortSignal): Promise<DriverResult> {
+  async #runBenchmarkModel(device: DeviceRegistration, serial: string, job: DriverJob, cfg: TfliteBenchmarkConfig, signal: AbortSignal, startMs: number): Promise<DriverResult> {
     let session: AndroidSession | undefined;
     let shell: DeviceShell;
     if (this.#adb) shell = this.#adb.forSerial(serial);
@@ -275,6 +299,7 @@ export class AndroidDriver implements DeviceDriver {
       sampler.start();
       load.start();
       const outcome = await runTfliteBenchmarkJob(shell, job, cfg, signal, { beforeMeasure: () => load.mark('start') });
+      const roundsEndMs = epochNow();
       await load.mark('end');
       const telemetry = summarizeTelemetry(await sampler.stop());
       const phone = await load.finish(job.benchmark);
@@ -295,6 +320,14 @@ export class AndroidDriver implements DeviceDriver {
         ...phone.environment,
         extra: { harness: 'benchmark_model', serial, telemetry: telemetry.telemetry, ...outcome.extra, ...phone.extra },
       };
+      const pushed = (outcome.extra['benchmarkModel'] as { binaryPushed?: boolean } | undefined)?.binaryPushed;
+      environment.timing = androidTiming(job, outcome.summary, {
+        startMs,
+        endMs: epochNow(),
+        teardownMs: epochNow() - roundsEndMs,
+        shared: pushed === false ? ['the benchmark_model binary, already on the phone (same bytes)'] : [],
+        method: "agent clock from AndroidDriver.run to the result in hand; warmup and measurement as benchmark_model reported them, summed over its rounds; teardown = the last round → telemetry and load reads; setup = the rest (pushes, each round's process start and model init, the reference run)",
+      });
       return { summary: outcome.summary, rawSamples: outcome.rawSamples, environment };
     } finally {
       await sampler.stop();
